@@ -1,0 +1,50 @@
+"""`seatflow db …`: migrate, status, url."""
+
+from __future__ import annotations
+
+import psycopg
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seatflow.cli.runtime import settings_of
+from seatflow.errors import DatabaseUnavailable
+from seatflow.store.database import resolve_url
+from seatflow.store.migrate import migrate, migration_status
+
+app = typer.Typer(help="The database: migrations, status and a URL for psql.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("migrate")
+def migrate_command(ctx: typer.Context) -> None:
+    """Apply every pending migration."""
+    status = migrate(resolve_url(settings_of(ctx)))
+    console.print(f"schema at revision [bold]{status.current}[/] (head {status.head})")
+
+
+@app.command("status")
+def status_command(ctx: typer.Context) -> None:
+    """Show the migration version, the server and the database."""
+    settings = settings_of(ctx)
+    url = resolve_url(settings)
+    status = migration_status(url)
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT version(), current_database()").fetchone()
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(f"cannot reach the database: {exc}") from exc
+    assert row is not None
+    table = Table(show_header=False)
+    table.add_row("server", "embedded (pgserver)" if not settings.database_url else "DATABASE_URL")
+    table.add_row("version", str(row[0]).split(" on ")[0])
+    table.add_row("database", str(row[1]))
+    table.add_row("migration", f"{status.current or 'none'} (head {status.head})")
+    table.add_row("up to date", "yes" if status.up_to_date else "no — run `seatflow db migrate`")
+    console.print(table)
+
+
+@app.command("url")
+def url_command(ctx: typer.Context) -> None:
+    """Print a URL that psql can open (the embedded server's too)."""
+    typer.echo(resolve_url(settings_of(ctx)))

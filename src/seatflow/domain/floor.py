@@ -1,0 +1,88 @@
+"""The floor plan: zones, tables, adjacency and the venue policy that sets occupancy windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Zone:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    key: str
+    zone: str
+    capacity: int
+    min_party: int = 1
+    combinable: bool = True
+
+    def seats_alone(self, party_size: int) -> bool:
+        """A single table seats a party between its minimum and its capacity."""
+        return self.min_party <= party_size <= self.capacity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TurnRule:
+    max_party: int
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenuePolicy:
+    """How long a party keeps its tables, and how many tables one booking may join."""
+
+    turn_minutes: tuple[TurnRule, ...]
+    buffer_minutes: int = 15
+    max_tables_per_booking: int = 3
+
+    def turn_for(self, party_size: int, duration_minutes: int | None = None) -> int:
+        """The turn is an explicit duration, else the first rule whose max_party fits the party."""
+        if duration_minutes is not None:
+            return duration_minutes
+        for rule in self.turn_minutes:
+            if rule.max_party >= party_size:
+                return rule.minutes
+        return self.turn_minutes[-1].minutes
+
+    def occupancy(
+        self, start: datetime, party_size: int, duration_minutes: int | None = None
+    ) -> tuple[datetime, datetime]:
+        """The half-open window [start, start + turn + buffer) during which tables are taken."""
+        turn = self.turn_for(party_size, duration_minutes)
+        return start, start + timedelta(minutes=turn + self.buffer_minutes)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FloorPlan:
+    """One restaurant's floor. Hashable, so derived data (combinations) is computed once."""
+
+    slug: str
+    name: str
+    timezone: str = "UTC"
+    policy: VenuePolicy
+    zones: tuple[Zone, ...]
+    tables: tuple[Table, ...]
+    adjacency: frozenset[frozenset[str]] = field(default_factory=frozenset)
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+    def neighbours(self) -> dict[str, frozenset[str]]:
+        """Adjacency as an undirected neighbour map."""
+        result: dict[str, set[str]] = {t.key: set() for t in self.tables}
+        for pair in self.adjacency:
+            a, b = tuple(pair)
+            result[a].add(b)
+            result[b].add(a)
+        return {key: frozenset(values) for key, values in result.items()}
+
+    @property
+    def table_keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.tables)

@@ -1,0 +1,63 @@
+"""The seatflow exception tree. Each exception's docstring is its default message.
+
+SeatflowError
+├── ConfigError                 a setting has a bad value (names the variable)
+├── InvalidInput                bad input from a user: a file, a request, a CLI argument
+│   └── InvalidScenario         a scenario / floor file that cannot be imported
+├── NotFound                    a restaurant, booking or table that does not exist (for the caller)
+└── StoreError                  the database said no, translated at the store boundary
+    ├── DatabaseUnavailable     the server cannot be reached or timed out (infrastructure)
+    ├── TablesTaken             another booking holds or owns one of the tables for that window
+    ├── VersionConflict         a stale writer lost the optimistic version check
+    └── InvalidTransition       an assignment-state change the transition table forbids
+"""
+
+from __future__ import annotations
+
+
+class SeatflowError(Exception):
+    """seatflow failed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+
+class ConfigError(SeatflowError):
+    """A setting has a bad value."""
+
+
+class InvalidInput(SeatflowError):
+    """The input is not valid."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+class InvalidScenario(InvalidInput):
+    """The scenario file is not valid."""
+
+
+class NotFound(SeatflowError):
+    """Not found."""
+
+
+class StoreError(SeatflowError):
+    """The database refused the operation."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The database cannot be reached."""
+
+
+class TablesTaken(StoreError):
+    """One of the tables is already taken for that window."""
+
+
+class VersionConflict(StoreError):
+    """The row changed under us: a stale version."""
+
+
+class InvalidTransition(StoreError):
+    """That assignment-state change is not allowed."""

@@ -1,0 +1,76 @@
+"""The embedded PostgreSQL (pgserver) used when DATABASE_URL is unset: nothing to install by hand.
+
+The server keeps running after the process that started it exits, so the CLI, workers and tests
+share one instance per data directory; its database is `seatflow`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+import psycopg
+
+EMBEDDED_DATABASE = "seatflow"
+
+
+def default_data_dir() -> Path:
+    """A per-user directory, so two users on one machine never share a server."""
+    return Path(platformdirs.user_data_dir("seatflow")) / "pgdata"
+
+
+def embedded_server_url(data_dir: Path | None = None) -> str:
+    """Start (or join) the embedded server and return a URL to its maintenance database."""
+    with warnings.catch_warnings():  # pgserver's platformdirs warns about XDG_RUNTIME_DIR
+        warnings.simplefilter("ignore")
+        import pgserver  # lazily: starting a server is never an import-time side effect
+
+    directory = (data_dir or default_data_dir()).expanduser().resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(  # type: ignore[attr-defined]  # untyped re-export
+            directory, cleanup_mode=None
+        )
+    uri: str = server.get_uri()
+    return uri.replace("postgres:@", "postgres@")
+
+
+def embedded_url(data_dir: Path | None = None) -> str:
+    """A URL to the embedded `seatflow` database, created on first use."""
+    server_url = embedded_server_url(data_dir)
+    ensure_database(server_url, EMBEDDED_DATABASE)
+    return with_database(server_url, EMBEDDED_DATABASE)
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = database
+    return _to_url(info)
+
+
+def ensure_database(server_url: str, database: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def _to_url(info: Mapping[str, object]) -> str:
+    """A postgresql:// URL that psql, psycopg and SQLAlchemy all accept (socket host in query)."""
+    user = info.get("user") or "postgres"
+    dbname = info.get("dbname") or "postgres"
+    host = str(info.get("host") or "")
+    port = info.get("port")
+    password = info.get("password")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    if host.startswith("/"):
+        port_part = f"&port={port}" if port else ""
+        return f"postgresql://{auth}/{dbname}?host={host}{port_part}"
+    port_part = f":{port}" if port else ""
+    return f"postgresql://{auth}{host}{port_part}/{dbname}"

@@ -1,0 +1,135 @@
+"""Floor plans in PostgreSQL: import (idempotent upsert) and load back as a domain FloorPlan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from psycopg.types.json import Jsonb
+
+from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
+from seatflow.errors import NotFound
+from seatflow.store.database import Connection
+from seatflow.store.queries import query
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredFloor:
+    """A floor as stored: the domain plan plus the database ids the store layer needs."""
+
+    restaurant_id: UUID
+    plan: FloorPlan
+    table_ids: dict[str, int]
+
+    @property
+    def table_keys(self) -> dict[int, str]:
+        return {table_id: key for key, table_id in self.table_ids.items()}
+
+
+async def import_floor(conn: Connection, floor: FloorPlan) -> UUID:
+    """Create or update the restaurant in place; the caller's transaction makes it atomic."""
+    restaurant_id: UUID = await _scalar(
+        conn,
+        "upsert_restaurant",
+        slug=floor.slug,
+        name=floor.name,
+        timezone=floor.timezone,
+        turn_minutes=Jsonb(
+            [{"max_party": r.max_party, "minutes": r.minutes} for r in floor.policy.turn_minutes]
+        ),
+        buffer_minutes=floor.policy.buffer_minutes,
+        max_tables=floor.policy.max_tables_per_booking,
+    )
+    zone_ids = {
+        zone.key: await _scalar(
+            conn, "upsert_zone", restaurant_id=restaurant_id, key=zone.key, name=zone.name
+        )
+        for zone in floor.zones
+    }
+    table_ids = {}
+    for table in floor.tables:
+        table_ids[table.key] = await _scalar(
+            conn,
+            "upsert_table",
+            restaurant_id=restaurant_id,
+            zone_id=zone_ids[table.zone],
+            key=table.key,
+            capacity=table.capacity,
+            min_party=table.min_party,
+            combinable=table.combinable,
+        )
+    await conn.execute(
+        query("deactivate_missing_tables"),
+        {"restaurant_id": restaurant_id, "keys": list(table_ids)},
+    )
+    await conn.execute(query("clear_adjacency"), {"restaurant_id": restaurant_id})
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            query("insert_adjacency"),
+            [
+                {"restaurant_id": restaurant_id, "a": table_ids[a], "b": table_ids[b]}
+                for a, b in sorted(tuple(sorted(pair)) for pair in floor.adjacency)
+            ],
+        )
+    return restaurant_id
+
+
+async def load_floor(conn: Connection, slug: str) -> StoredFloor:
+    row = await (await conn.execute(query("restaurant_by_slug"), {"slug": slug})).fetchone()
+    if row is None:
+        raise NotFound(f"no restaurant {slug!r}")
+    return await _floor_from_row(conn, row)
+
+
+async def load_floor_by_id(conn: Connection, restaurant_id: UUID) -> StoredFloor:
+    params = {"restaurant_id": restaurant_id}
+    row = await (await conn.execute(query("restaurant_by_id"), params)).fetchone()
+    if row is None:
+        raise NotFound(f"no restaurant {restaurant_id}")
+    return await _floor_from_row(conn, row)
+
+
+async def list_restaurants(conn: Connection) -> list[dict[str, Any]]:
+    return list(await (await conn.execute(query("list_restaurants"))).fetchall())
+
+
+async def _floor_from_row(conn: Connection, row: dict[str, Any]) -> StoredFloor:
+    params = {"restaurant_id": row["id"]}
+    zones = await (await conn.execute(query("floor_zones"), params)).fetchall()
+    tables = await (await conn.execute(query("floor_tables"), params)).fetchall()
+    pairs = await (await conn.execute(query("floor_adjacency"), params)).fetchall()
+    plan = FloorPlan(
+        slug=row["slug"],
+        name=row["name"],
+        timezone=row["timezone"],
+        policy=VenuePolicy(
+            turn_minutes=tuple(
+                TurnRule(max_party=r["max_party"], minutes=r["minutes"])
+                for r in row["turn_minutes"]
+            ),
+            buffer_minutes=row["buffer_minutes"],
+            max_tables_per_booking=row["max_tables_per_booking"],
+        ),
+        zones=tuple(Zone(key=z["key"], name=z["name"]) for z in zones),
+        tables=tuple(
+            Table(
+                key=t["key"],
+                zone=t["zone"],
+                capacity=t["capacity"],
+                min_party=t["min_party"],
+                combinable=t["combinable"],
+            )
+            for t in tables
+        ),
+        adjacency=frozenset(frozenset((p["a"], p["b"])) for p in pairs),
+    )
+    return StoredFloor(
+        restaurant_id=row["id"], plan=plan, table_ids={t["key"]: t["id"] for t in tables}
+    )
+
+
+async def _scalar(conn: Connection, block: str, **params: Any) -> Any:
+    row = await (await conn.execute(query(block), params)).fetchone()
+    assert row is not None
+    return next(iter(row.values()))

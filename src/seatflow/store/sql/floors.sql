@@ -1,0 +1,72 @@
+-- upsert_restaurant --
+-- Create the restaurant or update it in place by slug; returns its id.
+INSERT INTO restaurants (slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking)
+VALUES (%(slug)s, %(name)s, %(timezone)s, %(turn_minutes)s, %(buffer_minutes)s, %(max_tables)s)
+ON CONFLICT (slug) DO UPDATE SET
+    name = EXCLUDED.name, timezone = EXCLUDED.timezone, turn_minutes = EXCLUDED.turn_minutes,
+    buffer_minutes = EXCLUDED.buffer_minutes,
+    max_tables_per_booking = EXCLUDED.max_tables_per_booking, updated_at = now()
+RETURNING id;
+
+-- upsert_zone --
+-- Create or rename a zone by key.
+INSERT INTO zones (restaurant_id, key, name) VALUES (%(restaurant_id)s, %(key)s, %(name)s)
+ON CONFLICT (restaurant_id, key) DO UPDATE SET name = EXCLUDED.name
+RETURNING id;
+
+-- upsert_table --
+-- Create or update a table by key; a re-imported table is active again.
+INSERT INTO tables (restaurant_id, zone_id, key, capacity, min_party, combinable, active)
+VALUES (%(restaurant_id)s, %(zone_id)s, %(key)s, %(capacity)s, %(min_party)s, %(combinable)s, true)
+ON CONFLICT (restaurant_id, key) DO UPDATE SET
+    zone_id = EXCLUDED.zone_id, capacity = EXCLUDED.capacity, min_party = EXCLUDED.min_party,
+    combinable = EXCLUDED.combinable, active = true
+RETURNING id;
+
+-- deactivate_missing_tables --
+-- Tables no longer in the floor are kept (allocations point at them) but never offered again.
+UPDATE tables SET active = false
+WHERE restaurant_id = %(restaurant_id)s AND NOT (key = ANY(%(keys)s));
+
+-- clear_adjacency --
+-- Adjacency is replaced whole on each import.
+DELETE FROM table_adjacency WHERE restaurant_id = %(restaurant_id)s;
+
+-- insert_adjacency --
+-- One undirected pair, smaller id first.
+INSERT INTO table_adjacency (restaurant_id, table_a, table_b)
+VALUES (%(restaurant_id)s, LEAST(%(a)s::bigint, %(b)s::bigint), GREATEST(%(a)s::bigint, %(b)s::bigint));
+
+-- restaurant_by_slug --
+-- The restaurant row, policy included.
+SELECT id, slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking
+FROM restaurants WHERE slug = %(slug)s;
+
+-- restaurant_by_id --
+-- The restaurant row by id.
+SELECT id, slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking
+FROM restaurants WHERE id = %(restaurant_id)s;
+
+-- list_restaurants --
+-- Every restaurant with its table count.
+SELECT r.slug, r.name, r.timezone,
+       (SELECT count(*) FROM tables t WHERE t.restaurant_id = r.id AND t.active) AS tables
+FROM restaurants r ORDER BY r.slug;
+
+-- floor_zones --
+-- Zones of a restaurant in key order.
+SELECT key, name FROM zones WHERE restaurant_id = %(restaurant_id)s ORDER BY id;
+
+-- floor_tables --
+-- Active tables with their zone key.
+SELECT t.id, t.key, z.key AS zone, t.capacity, t.min_party, t.combinable
+FROM tables t JOIN zones z ON z.id = t.zone_id
+WHERE t.restaurant_id = %(restaurant_id)s AND t.active ORDER BY t.id;
+
+-- floor_adjacency --
+-- Adjacent pairs of active tables, by key.
+SELECT a.key AS a, b.key AS b
+FROM table_adjacency j
+JOIN tables a ON a.id = j.table_a JOIN tables b ON b.id = j.table_b
+WHERE j.restaurant_id = %(restaurant_id)s AND a.active AND b.active
+ORDER BY a.key, b.key;
