@@ -9,6 +9,8 @@ SeatflowError
     ├── DatabaseUnavailable     the server cannot be reached or timed out (infrastructure)
     ├── TablesTaken             another booking holds or owns one of the tables for that window
     ├── VersionConflict         a stale writer lost the optimistic version check
+    ├── HoldExpired             a hold's lease ran out before it was confirmed
+    ├── BookingClosed           the booking was cancelled or has ended: it takes no tables
     └── InvalidTransition       an assignment-state change the transition table forbids
 """
 
@@ -57,6 +59,14 @@ class TablesTaken(StoreError):
 
 class VersionConflict(StoreError):
     """The row changed under us: a stale version."""
+
+
+class HoldExpired(StoreError):
+    """The hold expired before it was confirmed."""
+
+
+class BookingClosed(StoreError):
+    """The booking was cancelled or has ended; it cannot take tables."""
 
 
 class InvalidTransition(StoreError):
