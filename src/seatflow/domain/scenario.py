@@ -6,6 +6,7 @@ Validation is pure and complete before anything is written, so a bad file change
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,8 @@ from seatflow.errors import InvalidScenario
 
 SCENARIO_FORMAT = "seatflow.scenario/v1"
 RESULT_FORMAT = "seatflow.result/v1"
+#: The restaurants.slug CHECK in the schema: refuse here what PostgreSQL would refuse on import.
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,8 +72,9 @@ def parse_restaurant(raw: dict[str, Any]) -> FloorPlan:
     """The restaurant part of a scenario (also the body of the floor API)."""
     place = "restaurant"
     slug = _field(raw, "slug", str, place)
-    if not slug.strip():
-        raise InvalidScenario(f"{place}.slug", "must not be empty")
+    if not _SLUG.fullmatch(slug):
+        reason = "must start with a letter or digit and use only letters, digits, - and _"
+        raise InvalidScenario(f"{place}.slug", f"{reason}; got {slug!r}")
     policy = _policy(_field(raw, "policy", dict, place), f"{place}.policy")
     zones = tuple(_zone(z, f"{place}.zones[{i}]") for i, z in enumerate(_list(raw, "zones", place)))
     zone_keys = {z.key for z in zones}
@@ -138,7 +142,6 @@ def _policy(raw: dict[str, Any], place: str) -> VenuePolicy:
         )
     if not rules:
         raise InvalidScenario(f"{place}.turn_minutes", "must not be empty")
-    rules.sort(key=lambda r: r.max_party)
     buffer = raw.get("buffer_minutes", 15)
     if not isinstance(buffer, int) or isinstance(buffer, bool) or buffer < 0:
         raise InvalidScenario(f"{place}.buffer_minutes", f"must be an integer >= 0, got {buffer!r}")
@@ -155,14 +158,21 @@ def _policy(raw: dict[str, Any], place: str) -> VenuePolicy:
 def _zone(raw: Any, place: str) -> Zone:
     if not isinstance(raw, dict):
         raise InvalidScenario(place, "must be an object")
-    key = _field(raw, "key", str, place)
+    key = _key(raw, place)
     return Zone(key=key, name=str(raw.get("name") or key))
+
+
+def _key(raw: dict[str, Any], place: str) -> str:
+    key: str = _field(raw, "key", str, place)
+    if not key.strip():
+        raise InvalidScenario(f"{place}.key", "must not be empty")
+    return key
 
 
 def _table(raw: Any, place: str, zones: set[str]) -> Table:
     if not isinstance(raw, dict):
         raise InvalidScenario(place, "must be an object")
-    key = _field(raw, "key", str, place)
+    key = _key(raw, place)
     place = f"{place} ({key})"
     zone = _field(raw, "zone", str, place)
     if zone not in zones:
