@@ -16,16 +16,6 @@ from seatflow.store.database import Connection
 from seatflow.store.embedded import embedded_server_url, with_database
 from seatflow.store.migrate import migrate
 
-REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = REPO.parent / "shared" / "scenarios"
-SAMPLES = REPO / "samples"
-
-
-def scenario_files() -> list[Path]:
-    """The shared scenarios when the checkout sits beside shared/, else the shipped sample."""
-    files = sorted(SCENARIOS.glob("dev-*.json"))
-    return files or sorted(SAMPLES.glob("*.json"))
-
 
 @pytest.fixture(scope="session")
 def server_url() -> str:

@@ -7,7 +7,8 @@ import sys
 import typer
 from rich.console import Console
 
-from seatflow.cli import db, floor
+from seatflow.cli import db, floor, rollout
+from seatflow.cli.simulate import simulate_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
 from seatflow.logging import configure_logging
 from seatflow.settings import load_settings
@@ -19,6 +20,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(floor.app, name="floor")
+app.command("simulate")(simulate_command)
+app.add_typer(rollout.app, name="rollout")
 
 _errors = Console(stderr=True)
 

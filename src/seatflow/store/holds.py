@@ -99,7 +99,7 @@ async def confirm_hold(
     now: datetime,
     moves: Sequence[TableMove] = (),
 ) -> ConfirmResult:
-    """Turn the hold into allocations, applying re-pack moves first, all in the caller's transaction.
+    """Turn the hold into allocations, re-pack moves first, all in the caller's transaction.
 
     Raises HoldExpired, BookingClosed (cancelled meanwhile) or TablesTaken; the caller's
     transaction then rolls back, leaving every booking on its old tables.

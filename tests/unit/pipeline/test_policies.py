@@ -118,7 +118,7 @@ def _rows(confirmed: int, review: int, errors: int = 0, error_minutes: int = 0) 
     ],
 )
 def test_gate(rows: list[OutcomeRow], go: bool) -> None:
-    """GO needs success ≥ 97 %, review < 1 %, no sustained errors; retries and no-ops don't count."""
+    """GO needs success ≥ 97 %, review < 1 %, no sustained errors; retries/no-ops don't count."""
     assert evaluate(summarise(rows), {}).go is go
 
 

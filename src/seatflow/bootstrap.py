@@ -1,0 +1,75 @@
+"""The composition root: settings → pool → event sink → pipelines → router. Surfaces call this."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from psycopg_pool import AsyncConnectionPool
+
+from seatflow.pipeline.clock import Clock, SystemClock
+from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
+from seatflow.pipeline.flags import PipelineFlags
+from seatflow.pipeline.legacy_loop import LegacyAutoAssigner, LegacyConfig
+from seatflow.pipeline.router import AutoAssignRouter
+from seatflow.pipeline.shadow import ShadowExperiment
+from seatflow.settings import Settings
+from seatflow.store.database import Connection, open_pool
+from seatflow.store.events import BatchingEventSink
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Services:
+    settings: Settings
+    pool: AsyncConnectionPool[Connection]
+    sink: BatchingEventSink
+    clock: Clock
+    router: AutoAssignRouter
+    coordinator: AssignmentCoordinator
+    legacy: LegacyAutoAssigner
+
+
+@asynccontextmanager
+async def services(
+    settings: Settings,
+    url: str,
+    *,
+    clock: Clock | None = None,
+    flags: PipelineFlags | None = None,
+    seed: int | None = None,
+    pool_size: int = 4,
+) -> AsyncIterator[Services]:
+    """Everything wired once; the sink is flushed and the pool closed on the way out."""
+    clock = clock or SystemClock()
+    flags = flags or PipelineFlags.from_settings(settings)
+    hold_ttl = timedelta(seconds=settings.hold_seconds)
+    async with open_pool(url, max_size=pool_size) as pool:
+        sink = BatchingEventSink(pool)
+        sink.start()
+        try:
+            coordinator = AssignmentCoordinator(
+                pool,
+                sink,
+                clock,
+                CoordinatorConfig(
+                    flags=flags, hold_ttl=hold_ttl, repack_budget_ms=settings.repack_budget_ms
+                ),
+                rng=random.Random(seed),
+            )
+            legacy = LegacyAutoAssigner(pool, sink, clock, LegacyConfig(hold_ttl=hold_ttl))
+            shadow = ShadowExperiment(sink, repack_budget_ms=settings.repack_budget_ms)
+            router = AutoAssignRouter(pool, flags, coordinator, legacy, shadow)
+            yield Services(
+                settings=settings,
+                pool=pool,
+                sink=sink,
+                clock=clock,
+                router=router,
+                coordinator=coordinator,
+                legacy=legacy,
+            )
+        finally:
+            await sink.aclose()

@@ -1,0 +1,117 @@
+"""`seatflow simulate SCENARIO.json --pipeline legacy|v3|shadow --out RESULT.json`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from seatflow.bootstrap import services
+from seatflow.cli.floor import read_scenario_file
+from seatflow.cli.runtime import migrated_url, settings_of
+from seatflow.domain.scenario import parse_scenario_text
+from seatflow.errors import InvalidInput
+from seatflow.pipeline.clock import SimulatedClock
+from seatflow.pipeline.flags import PipelineFlags
+from seatflow.sim.simulate import PIPELINES, Simulation, SimulationStats, flags_for
+
+console = Console()
+
+
+def simulate_command(
+    ctx: typer.Context,
+    scenario_file: Annotated[Path, typer.Argument(help="A seatflow.scenario/v1 file.")],
+    pipeline: Annotated[
+        str | None, typer.Option(help="legacy | v3 | shadow (default: what the flags say).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the result file.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for retry jitter (same input, same run).")] = 0,
+) -> None:
+    """Run a scenario's bookings through the real database path on a simulated clock."""
+    settings = settings_of(ctx)
+    chosen = pipeline or _pipeline_from_flags(PipelineFlags.from_settings(settings))
+    if chosen not in PIPELINES:
+        raise InvalidInput("--pipeline", f"must be one of legacy, v3, shadow; got {chosen!r}")
+    scenario = parse_scenario_text(read_scenario_file(scenario_file))
+    url = migrated_url(settings)
+    result, stats = asyncio.run(_run(settings, url, scenario, chosen, seed))
+    if out is not None:
+        out.write_text(json.dumps(result, indent=1) + "\n")
+    print_summary(result, stats, ceilings_for(scenario_file, result["scenario"]))
+    if out is not None:
+        console.print(f"result written to [bold]{out}[/]")
+
+
+def _pipeline_from_flags(flags: PipelineFlags) -> str:
+    if flags.v3:
+        return "v3"
+    return "shadow" if flags.shadow else "legacy"
+
+
+async def _run(
+    settings: Any, url: str, scenario: Any, pipeline: str, seed: int
+) -> tuple[dict[str, Any], SimulationStats]:
+    clock = SimulatedClock()
+    flags = flags_for(pipeline, PipelineFlags.from_settings(settings))
+    async with services(settings, url, clock=clock, flags=flags, seed=seed) as wired:
+        with Progress(
+            TextColumn(f"[bold]{scenario.name}[/] {pipeline}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("bookings", total=len(scenario.bookings))
+            simulation = Simulation(
+                scenario,
+                pipeline,
+                wired,
+                clock,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+            result = await simulation.run()
+    return result, simulation.stats
+
+
+def ceilings_for(scenario_file: Path, name: str) -> dict[str, Any] | None:
+    """The quality ceilings of the scenario, when a ceilings.json sits beside it."""
+    path = scenario_file.parent / "ceilings.json"
+    if not path.exists():
+        return None
+    try:
+        entry = json.loads(path.read_text()).get(name)
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def print_summary(
+    result: dict[str, Any], stats: SimulationStats, ceilings: dict[str, Any] | None
+) -> None:
+    summary = result["summary"]
+    table = Table(title=f"{result['scenario']} — pipeline {result['pipeline']}", show_header=False)
+    for key in ("bookings", "confirmed", "rejected", "manual_review", "covers_requested"):
+        table.add_row(key.replace("_", " "), str(summary[key]))
+    table.add_row("covers seated", str(summary["covers_seated"]))
+    if ceilings:
+        for name in ("repack", "optimum"):
+            if ceilings.get(name):
+                ratio = summary["covers_seated"] / ceilings[name]
+                table.add_row(f"covers / {name}", f"{ratio:.3f} (ceiling {ceilings[name]})")
+    if stats.decision_ms:
+        ordered = sorted(stats.decision_ms)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        table.add_row(
+            "decision latency",
+            f"p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms "
+            f"over {stats.invocations} invocations",
+        )
+    console.print(table)

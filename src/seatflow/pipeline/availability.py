@@ -1,0 +1,45 @@
+"""Can the floor seat a request at its time? The same check for simulate and the API.
+
+V3 answers "yes" when some re-arrangement of the confirmed future bookings makes room (re-pack);
+the legacy path only when free tables fit as they stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from seatflow.domain.floor import FloorPlan
+from seatflow.pipeline.flags import Route
+from seatflow.planning.engine import plan_v3
+from seatflow.planning.legacy import plan_legacy
+from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.store.database import Connection
+from seatflow.store.floors import StoredFloor
+from seatflow.store.occupancy import load_occupants
+
+
+async def check_availability(
+    conn: Connection,
+    floor: StoredFloor,
+    request: PlanRequest,
+    *,
+    now: datetime,
+    route: Route,
+    repack_budget_ms: int,
+) -> Plan | PlanFailure:
+    occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
+    return plan_for_route(floor.plan, request, occupants, route, repack_budget_ms)
+
+
+def plan_for_route(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    route: Route,
+    repack_budget_ms: int,
+) -> Plan | PlanFailure:
+    """The planner of the route decides: V3 (re-pack aware) or legacy (free tables only)."""
+    if route is Route.V3:
+        return plan_v3(floor, request, occupants, repack_budget_ms=repack_budget_ms)
+    return plan_legacy(floor, request, occupants)

@@ -1,0 +1,279 @@
+"""The legacy planner loop — the path being retired, kept honest as the control.
+
+One run per job execution: a single attempt with the legacy planner; a transient failure asks to
+run again after 5 s, 15 s, 45 s, never within 10 minutes of the start (the cutoff); a hard failure
+(nothing can fit) goes to review at once. Events of source `auto_assign`: started, attempt,
+succeeded | failed | cutoff_skipped, and exactly one summary per run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from psycopg_pool import AsyncConnectionPool
+
+from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState
+from seatflow.errors import BookingClosed
+from seatflow.pipeline.apply import TRANSIENT_APPLY_ERRORS, apply_plan, path_to_in_progress, walk
+from seatflow.pipeline.clock import Clock
+from seatflow.pipeline.outcome import Outcome
+from seatflow.pipeline.snapshot import Snapshot, take_snapshot
+from seatflow.pipeline.telemetry import state_transition_event
+from seatflow.planning.legacy import is_hard_failure, legacy_next_attempt, plan_legacy
+from seatflow.planning.model import Plan, PlanFailure
+from seatflow.store.bookings import (
+    AttemptRecord,
+    BookingRecord,
+    Transition,
+    count_attempts,
+    get_booking,
+    record_attempt,
+)
+from seatflow.store.database import Connection
+from seatflow.store.events import Event, EventSink
+from seatflow.store.locks import try_lock_booking
+
+SOURCE = "auto_assign"
+S = AssignmentState
+
+#: Called with the snapshot legacy planned on and its result: how shadow mode compares V3.
+PlannedHook = Callable[[Snapshot, Plan | PlanFailure], Awaitable[None]]
+
+
+@dataclass(slots=True, kw_only=True)
+class LegacyConfig:
+    hold_ttl: timedelta = timedelta(minutes=2)
+    spare_seat_cap: int = 4
+
+
+class LegacyAutoAssigner:
+    def __init__(
+        self,
+        pool: AsyncConnectionPool[Connection],
+        sink: EventSink,
+        clock: Clock,
+        config: LegacyConfig | None = None,
+    ) -> None:
+        self._pool = pool
+        self._sink = sink
+        self._clock = clock
+        self._config = config or LegacyConfig()
+
+    async def run(
+        self, booking_id: UUID, trigger: str, on_planned: PlannedHook | None = None
+    ) -> Outcome:
+        started = time.perf_counter()
+        self._emit("auto_assign.started", booking_id, None, trigger=trigger)
+        outcome = Outcome.noop("not_started")
+        restaurant: UUID | None = None
+        try:
+            transitions: list[Transition] = []
+            async with self._pool.connection() as conn, conn.transaction():
+                booking = await self._lock_and_load(conn, booking_id)
+                if isinstance(booking, Outcome):
+                    outcome = booking
+                    return outcome
+                restaurant = booking.restaurant_id
+                outcome = await self._attempt(conn, booking, trigger, on_planned, transitions)
+            for step in transitions:
+                self._sink.emit(state_transition_event(step))
+            return outcome
+        except Exception as exc:
+            outcome = Outcome.error(type(exc).__name__, timedelta(seconds=5))
+            self._emit("auto_assign.failed", booking_id, restaurant, "error", reason=outcome.reason)
+            raise
+        finally:
+            self._emit(
+                "auto_assign.summary",
+                booking_id,
+                restaurant,
+                trigger=trigger,
+                outcome=outcome.kind.value,
+                reason=outcome.reason,
+                tables=list(outcome.tables),
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+
+    async def _lock_and_load(self, conn: Connection, booking_id: UUID) -> BookingRecord | Outcome:
+        if not await try_lock_booking(conn, booking_id):
+            return Outcome.noop("lock_contention", timedelta(seconds=1))
+        booking = await get_booking(conn, booking_id, for_update=True)
+        if booking is None:
+            return Outcome.noop("booking_not_found")
+        if booking.status in TERMINAL_STATUSES:
+            return Outcome.noop(str(booking.status))
+        if booking.assignment_state in (S.CONFIRMED, S.MANUAL_REVIEW, S.ASSIGNED):
+            return Outcome.noop("terminal_state")
+        return booking
+
+    async def _attempt(
+        self,
+        conn: Connection,
+        booking: BookingRecord,
+        trigger: str,
+        on_planned: PlannedHook | None,
+        transitions: list[Transition],
+    ) -> Outcome:
+        actor = f"legacy:{trigger}"
+        steps = await walk(
+            conn, booking, path_to_in_progress(booking.assignment_state), actor=actor
+        )
+        transitions += steps
+        booking = steps[-1].booking if steps else booking
+        now = self._clock.now()
+        snapshot = await take_snapshot(conn, booking, now)
+        result = plan_legacy(
+            snapshot.floor.plan,
+            snapshot.request,
+            snapshot.occupants,
+            spare_seat_cap=self._config.spare_seat_cap,
+        )
+        if on_planned is not None:
+            await on_planned(snapshot, result)
+        attempt_no = await count_attempts(conn, booking.id, "legacy") + 1
+        reason: str
+        if isinstance(result, Plan):
+            try:
+                applied = await apply_plan(
+                    conn,
+                    snapshot.floor,
+                    booking,
+                    result,
+                    now=now,
+                    hold_ttl=self._config.hold_ttl,
+                    actor=actor,
+                )
+            except BookingClosed:
+                transitions += await walk(
+                    conn, booking, (S.FAILED,), actor=actor, reason="cancelled"
+                )
+                return Outcome.noop("cancelled")
+            except TRANSIENT_APPLY_ERRORS as exc:
+                reason = "conflict" if not isinstance(exc, TimeoutError) else "timeout"
+            else:
+                transitions += applied.transitions
+                await self._record(conn, booking, trigger, attempt_no, "succeeded", None, result)
+                self._emit_attempt(booking, attempt_no, "succeeded", None, result)
+                self._emit(
+                    "auto_assign.succeeded",
+                    booking.id,
+                    booking.restaurant_id,
+                    tables=list(applied.tables),
+                    strategy=result.strategy,
+                    attempt=attempt_no,
+                )
+                return Outcome.confirmed(result.strategy, applied.tables)
+        else:
+            reason = result.reason
+        await self._record(conn, booking, trigger, attempt_no, "failed", reason, None)
+        self._emit_attempt(booking, attempt_no, "failed", reason, None)
+        return await self._after_failure(conn, booking, attempt_no, reason, actor, transitions)
+
+    async def _after_failure(
+        self,
+        conn: Connection,
+        booking: BookingRecord,
+        attempt_no: int,
+        reason: str,
+        actor: str,
+        transitions: list[Transition],
+    ) -> Outcome:
+        now = self._clock.now()
+        if not is_hard_failure(reason):
+            next_at = legacy_next_attempt(attempt_no, now, booking.start_at)
+            if next_at is not None:
+                transitions += await walk(
+                    conn, booking, (S.ASSIGNMENT_PENDING,), actor=actor, reason=reason
+                )
+                return Outcome.retry(reason, next_at - now)
+            if booking.start_at - now <= timedelta(minutes=10):
+                self._emit(
+                    "auto_assign.cutoff_skipped",
+                    booking.id,
+                    booking.restaurant_id,
+                    "warning",
+                    attempt=attempt_no,
+                    reason=reason,
+                )
+                reason = "cutoff"
+        transitions += await walk(conn, booking, (S.MANUAL_REVIEW,), actor=actor, reason=reason)
+        self._emit(
+            "auto_assign.failed",
+            booking.id,
+            booking.restaurant_id,
+            "warning",
+            attempt=attempt_no,
+            reason=reason,
+            hard=is_hard_failure(reason),
+        )
+        return Outcome.manual_review(reason)
+
+    async def _record(
+        self,
+        conn: Connection,
+        booking: BookingRecord,
+        trigger: str,
+        attempt_no: int,
+        outcome: str,
+        reason: str | None,
+        plan: Plan | None,
+    ) -> None:
+        await record_attempt(
+            conn,
+            AttemptRecord(
+                booking_id=booking.id,
+                restaurant_id=booking.restaurant_id,
+                pipeline="legacy",
+                trigger=trigger,
+                outcome=outcome,
+                reason=reason,
+                strategy=plan.strategy if plan else None,
+                score=plan.score if plan else None,
+                tables=plan.tables if plan else (),
+            ),
+        )
+
+    def _emit_attempt(
+        self,
+        booking: BookingRecord,
+        attempt_no: int,
+        outcome: str,
+        reason: str | None,
+        plan: Plan | None,
+    ) -> None:
+        self._emit(
+            "auto_assign.attempt",
+            booking.id,
+            booking.restaurant_id,
+            "info" if plan else "warning",
+            attempt=attempt_no,
+            outcome=outcome,
+            reason=reason,
+            tables=list(plan.tables) if plan else [],
+        )
+
+    def _emit(
+        self,
+        event_type: str,
+        booking_id: UUID | None,
+        restaurant_id: UUID | None,
+        severity: str = "info",
+        **context: Any,
+    ) -> None:
+        with contextlib.suppress(Exception):  # telemetry never breaks an assignment
+            self._sink.emit(
+                Event(
+                    source=SOURCE,
+                    event_type=event_type,
+                    severity=severity,
+                    booking_id=booking_id,
+                    restaurant_id=restaurant_id,
+                    context=context,
+                )
+            )

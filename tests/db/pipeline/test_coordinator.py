@@ -1,0 +1,240 @@
+"""The V3 coordinator on a real database: outcomes, state machine, and one start + one terminal
+event for every invocation whatever the exit path."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from uuid import UUID, uuid4
+
+import pytest
+from psycopg_pool import AsyncConnectionPool
+
+from seatflow.domain.states import BookingStatus
+from seatflow.pipeline import coordinator as coordinator_module
+from seatflow.pipeline.breaker import BreakerState
+from seatflow.pipeline.coordinator import AssignmentCoordinator
+from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS, EventType
+from seatflow.pipeline.flags import PipelineFlags
+from seatflow.pipeline.outcome import OutcomeKind
+from seatflow.store.bookings import require_booking, set_status, state_history, table_keys
+from seatflow.store.database import Connection
+from seatflow.store.events import MemoryEventSink
+from seatflow.store.locks import try_lock_booking, try_restaurant_permit
+
+BookingFactory = Callable[..., Awaitable[UUID]]
+TERMINAL_TYPES = {event_type for event_type, _ in TERMINAL_EVENTS.values()}
+
+
+def assert_one_start_one_terminal(sink: MemoryEventSink, invocations: int = 1) -> list[str]:
+    """Every invocation left exactly one start and one terminal event; return the terminals."""
+    coordinator_events = [e for e in sink.events if e.source == COORDINATOR_SOURCE]
+    starts = [e for e in coordinator_events if e.event_type == EventType.START]
+    terminals = [e.event_type for e in coordinator_events if e.event_type in TERMINAL_TYPES]
+    assert len(starts) == invocations
+    assert len(terminals) == invocations
+    return terminals
+
+
+async def test_confirms_and_walks_the_state_machine(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    pool: AsyncConnectionPool[Connection],
+    sink: MemoryEventSink,
+) -> None:
+    """A booking that fits is confirmed through every state, with attempt and history rows."""
+    booking_id = await make_booking(party_size=2)
+    outcome = await coordinator.process(booking_id, "creation")
+    assert outcome.kind is OutcomeKind.CONFIRMED and outcome.tables == ("A",)
+    async with pool.connection() as conn:
+        booking = await require_booking(conn, booking_id)
+        history = await state_history(conn, booking_id)
+        assert await table_keys(conn, booking_id) == ["A"]
+    assert booking.status is BookingStatus.CONFIRMED and booking.strategy
+    assert [h["to_state"] for h in history] == [
+        "capacity_verified",
+        "assignment_pending",
+        "assignment_in_progress",
+        "assigned",
+        "confirmed",
+    ]
+    assert assert_one_start_one_terminal(sink) == [EventType.CONFIRMED]
+    kinds = [e.event_type for e in sink.events]
+    assert EventType.LOCK_ACQUIRED in kinds and EventType.RATE_PERMIT_ACQUIRED in kinds
+    attempt = sink.of_type(EventType.ATTEMPT)[0]
+    assert {"strategy", "score", "table_count", "repacked_moves"} <= set(attempt.context)
+    transitions = [e for e in sink.events if e.event_type == EventType.STATE_TRANSITION]
+    assert len(transitions) == 5
+
+
+async def test_not_found_is_a_noop(
+    coordinator: AssignmentCoordinator, sink: MemoryEventSink
+) -> None:
+    """An unknown booking id ends in noop booking_not_found."""
+    outcome = await coordinator.process(uuid4(), "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.NOOP, "booking_not_found")
+    assert assert_one_start_one_terminal(sink) == [EventType.NOOP]
+
+
+async def test_cancelled_is_a_noop(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    pool: AsyncConnectionPool[Connection],
+    sink: MemoryEventSink,
+) -> None:
+    """A cancelled booking is never confirmed."""
+    booking_id = await make_booking()
+    async with pool.connection() as conn, conn.transaction():
+        await set_status(conn, booking_id, BookingStatus.CANCELLED)
+    outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.NOOP, "cancelled")
+    assert_one_start_one_terminal(sink)
+
+
+async def test_confirmed_booking_is_terminal_for_a_stale_job(
+    coordinator: AssignmentCoordinator, make_booking: BookingFactory, sink: MemoryEventSink
+) -> None:
+    """A second creation job for a confirmed booking does nothing."""
+    booking_id = await make_booking()
+    await coordinator.process(booking_id, "creation")
+    again = await coordinator.process(booking_id, "creation")
+    assert (again.kind, again.reason) == (OutcomeKind.NOOP, "terminal_state")
+    assert_one_start_one_terminal(sink, invocations=2)
+
+
+async def test_pipeline_disabled_is_a_noop(
+    pool: AsyncConnectionPool[Connection],
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    sink: MemoryEventSink,
+) -> None:
+    """With V3 off (the kill switch) the coordinator touches nothing."""
+    booking_id = await make_booking()
+    coordinator._config.flags = PipelineFlags(v3=False)
+    outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.NOOP, "pipeline_disabled")
+    async with pool.connection() as conn:
+        assert (await require_booking(conn, booking_id)).assignment_state == "created"
+    assert_one_start_one_terminal(sink)
+
+
+async def test_lock_contention_is_a_noop_with_a_delay(
+    pool: AsyncConnectionPool[Connection],
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    sink: MemoryEventSink,
+) -> None:
+    """While another transaction holds the booking's lock the coordinator backs off."""
+    booking_id = await make_booking()
+    async with pool.connection() as other, other.transaction():
+        assert await try_lock_booking(other, booking_id)
+        outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.NOOP, "lock_contention")
+    assert outcome.delay is not None
+    assert sink.of_type(EventType.LOCK_CONTENTION)
+    assert_one_start_one_terminal(sink)
+
+
+async def test_rate_limited_when_every_permit_is_taken(
+    pool: AsyncConnectionPool[Connection],
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    sink: MemoryEventSink,
+) -> None:
+    """With MAX_PARALLEL permits held elsewhere the booking is retried, not dropped."""
+    booking_id = await make_booking()
+    async with pool.connection() as conn:
+        restaurant_id = (await require_booking(conn, booking_id)).restaurant_id
+    async with pool.connection() as a, pool.connection() as b, a.transaction(), b.transaction():
+        assert await try_restaurant_permit(a, restaurant_id, 2) is not None
+        assert await try_restaurant_permit(b, restaurant_id, 2) is not None
+        outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.RETRY, "rate_limited")
+    assert_one_start_one_terminal(sink)
+
+
+async def test_open_circuit_retries_without_touching_the_database(
+    coordinator: AssignmentCoordinator, make_booking: BookingFactory, sink: MemoryEventSink
+) -> None:
+    """An open breaker answers retry at once and reports its state."""
+    booking_id = await make_booking()
+    coordinator.breaker.state = BreakerState.OPEN
+    coordinator.breaker.opened_at = coordinator._clock.now()
+    outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.RETRY, "circuit_open")
+    assert sink.of_type(EventType.CIRCUIT_OPEN)
+    assert_one_start_one_terminal(sink)
+
+
+async def test_no_capacity_retries_then_goes_to_review(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    sink: MemoryEventSink,
+    pool: AsyncConnectionPool[Connection],
+) -> None:
+    """A party nothing can seat at that time is retried with backoff, then sent to review."""
+    first = await make_booking(party_size=8)
+    assert (await coordinator.process(first, "creation")).kind is OutcomeKind.CONFIRMED
+    blocked = await make_booking(party_size=8)
+    outcomes = [await coordinator.process(blocked, "retry") for _ in range(3)]
+    assert [o.kind for o in outcomes] == [
+        OutcomeKind.RETRY,
+        OutcomeKind.RETRY,
+        OutcomeKind.MANUAL_REVIEW,
+    ]
+    assert outcomes[0].delay is not None and outcomes[1].delay is not None
+    assert outcomes[1].delay > outcomes[0].delay
+    async with pool.connection() as conn:
+        booking = await require_booking(conn, blocked)
+    assert booking.assignment_state == "manual_review" and booking.review_reason
+    assert_one_start_one_terminal(sink, invocations=4)
+
+
+async def test_party_too_large_goes_straight_to_review(
+    coordinator: AssignmentCoordinator, make_booking: BookingFactory, sink: MemoryEventSink
+) -> None:
+    """A party larger than any valid combination is a review case, not a retry loop."""
+    booking_id = await make_booking(party_size=20)
+    outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.MANUAL_REVIEW, "party_too_large")
+    assert_one_start_one_terminal(sink)
+
+
+async def test_an_exception_ends_in_one_error_event(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    sink: MemoryEventSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A planner that raises yields outcome error and exactly one coordinator.error event."""
+    booking_id = await make_booking()
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("planner exploded")
+
+    monkeypatch.setattr(coordinator_module, "plan_v3", explode)
+    outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.ERROR, "RuntimeError")
+    assert assert_one_start_one_terminal(sink) == [EventType.ERROR]
+    assert coordinator.breaker.state is BreakerState.CLOSED  # not an infrastructure failure
+
+
+async def test_infrastructure_errors_count_towards_the_breaker(
+    db_url: str, make_booking: BookingFactory, sink: MemoryEventSink, clock: object
+) -> None:
+    """A closed pool is an infrastructure error: one error event, and the breaker counts it."""
+    from seatflow.pipeline.coordinator import CoordinatorConfig
+    from seatflow.store.database import open_pool
+
+    booking_id: UUID = await make_booking()
+    async with open_pool(db_url, max_size=1) as closing:
+        pass  # closed on exit
+    broken = AssignmentCoordinator(
+        closing,
+        sink,
+        clock,
+        CoordinatorConfig(flags=PipelineFlags(v3=True)),  # type: ignore[arg-type]
+    )
+    outcome = await broken.process(booking_id, "creation")
+    assert outcome.kind is OutcomeKind.ERROR
+    assert broken.breaker.failures == 1
+    assert_one_start_one_terminal(sink)
