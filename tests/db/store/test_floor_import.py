@@ -101,11 +101,6 @@ async def test_changed_reimport_updates_in_place(conn: Connection) -> None:
     assert listed["tables"] == len(changed.tables)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: zones have no `active` flag, so a zone dropped from the file is still "
-    "loaded (its deactivated tables keep it referenced); fixing it needs a migration",
-)
 async def test_zone_dropped_from_the_file_is_not_loaded(conn: Connection) -> None:
     """A re-import without a zone (and its tables) loads a plan without that zone."""
     floor = floor_of(SAMPLE)

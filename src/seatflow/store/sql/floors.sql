@@ -54,8 +54,13 @@ SELECT r.slug, r.name, r.timezone,
 FROM restaurants r ORDER BY r.slug;
 
 -- floor_zones --
--- Zones of a restaurant in key order.
-SELECT key, name FROM zones WHERE restaurant_id = %(restaurant_id)s ORDER BY id;
+-- Zones of the current floor: a zone dropped from the file keeps only deactivated tables (they
+-- stay for old allocations) and is not shown; a zone with no tables at all still is.
+SELECT z.key, z.name FROM zones z
+WHERE z.restaurant_id = %(restaurant_id)s
+  AND (EXISTS (SELECT 1 FROM tables t WHERE t.zone_id = z.id AND t.active)
+       OR NOT EXISTS (SELECT 1 FROM tables t WHERE t.zone_id = z.id))
+ORDER BY z.id;
 
 -- floor_tables --
 -- Active tables with their zone key.
