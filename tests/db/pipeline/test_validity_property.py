@@ -46,9 +46,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             {
                 "ref": f"R{n:03d}",
                 "requested_at": (EVENING - timedelta(days=3, minutes=-n)).isoformat(),
-                "start_at": (
-                    EVENING + timedelta(minutes=15 * draw(st.integers(0, 16)))
-                ).isoformat(),
+                "start_at": start.isoformat(),
                 "party_size": draw(st.integers(1, 9)),
                 "zone_preference": draw(st.none() | st.sampled_from(zones)),
             }
