@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -112,3 +113,74 @@ def test_a_killed_holder_releases_its_lock(tmp_path: Path, db_url: str) -> None:
         time.sleep(0.2)
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+COORDINATE = textwrap.dedent(
+    """
+    import asyncio, sys, time
+    from uuid import UUID
+    from seatflow.pipeline import coordinator as module
+    from seatflow.pipeline.clock import SystemClock
+    from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
+    from seatflow.pipeline.flags import PipelineFlags
+    from seatflow.store.database import open_pool
+    from seatflow.store.events import NullEventSink
+
+    real_plan = module.plan_v3
+
+    def slow_plan(*args, **kwargs):
+        time.sleep(1.5)  # keep the booking's transaction (and its lock) open a while
+        return real_plan(*args, **kwargs)
+
+    module.plan_v3 = slow_plan
+
+    async def main(url, booking):
+        async with open_pool(url, max_size=1) as pool:
+            config = CoordinatorConfig(flags=PipelineFlags(v3=True))
+            coordinator = AssignmentCoordinator(pool, NullEventSink(), SystemClock(), config)
+            outcome = await coordinator.process(UUID(booking), "creation")
+            print(outcome.kind.value, outcome.reason)
+
+    asyncio.run(main(*sys.argv[1:]))
+    """
+)
+
+
+def test_two_worker_processes_on_one_booking(db_url: str) -> None:
+    """Two processes run the coordinator on one booking at once: one confirms, one is contended."""
+    import asyncio
+
+    from seatflow.domain.scenario import parse_scenario_text
+    from seatflow.store.bookings import NewBooking, insert_booking
+    from seatflow.store.database import open_pool
+    from seatflow.store.floors import import_floor
+    from support.scenarios import SAMPLES
+
+    floor = parse_scenario_text(next(SAMPLES.glob("*.json")).read_text()).floor
+
+    async def setup() -> str:
+        async with open_pool(db_url, max_size=1) as pool, pool.connection() as conn:
+            async with conn.transaction():
+                restaurant = await import_floor(conn, floor)
+                start, end = floor.policy.occupancy(datetime(2030, 1, 5, 19, tzinfo=UTC), 2)
+                booking = await insert_booking(
+                    conn,
+                    NewBooking(restaurant_id=restaurant, party_size=2, start_at=start, end_at=end),
+                )
+            return str(booking.id)
+
+    booking = asyncio.run(setup())
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", COORDINATE, db_url, booking], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = sorted(w.communicate(timeout=120)[0].strip() for w in workers)
+    assert outputs == ["confirmed None", "noop lock_contention"]
+    with psycopg.connect(db_url) as conn:
+        live = conn.execute(
+            "SELECT count(*) FROM allocations WHERE booking_id = %s AND released_at IS NULL",
+            (booking,),
+        ).fetchone()
+    assert live is not None and live[0] >= 1
