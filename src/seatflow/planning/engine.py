@@ -1,12 +1,30 @@
-"""The V3 engine (interim version until the planning work lands)."""
+"""The V3 planning engine: rank what fits now; when nothing does, re-pack.
+
+Every combination that seats the party and is free over the window becomes a plan. Each
+strategy ranks the candidates by its own criterion; a plan is credited to the strategy that
+ranks it highest, and the single scoring function orders the plans.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from seatflow.domain.floor import FloorPlan
-from seatflow.planning.legacy import plan_legacy
-from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.planning.context import PlanContext, build_context
+from seatflow.planning.index import candidates_for
+from seatflow.planning.model import (
+    NO_CAPACITY,
+    PARTY_TOO_LARGE,
+    Occupant,
+    Plan,
+    PlanFailure,
+    PlanRequest,
+)
+from seatflow.planning.repack import repack
+from seatflow.planning.scoring import plan_score
+from seatflow.planning.strategies import STRATEGIES
+
+__all__ = ["plan_v3", "rank_plans"]
 
 
 def plan_v3(
@@ -17,7 +35,50 @@ def plan_v3(
     repack_budget_ms: int = 2000,
     history: Mapping[tuple[str, ...], float] | None = None,
 ) -> Plan | PlanFailure:
-    result = plan_legacy(floor, request, occupants, spare_seat_cap=99)
-    if isinstance(result, Plan):
-        return Plan(tables=result.tables, strategy="optimal_fit", score=result.score)
-    return result
+    """The best plan that fits now, else a re-pack within the budget, else why not.
+
+    A budget of zero or less disables re-packing (the answer is then about free tables only).
+    """
+    if not candidates_for(floor, request.party_size):
+        return PlanFailure(reason=PARTY_TOO_LARGE)
+    plans = rank_plans(floor, request, occupants, history=history)
+    if plans:
+        return plans[0]
+    if repack_budget_ms <= 0:
+        return PlanFailure(reason=NO_CAPACITY)
+    return repack(floor, request, occupants, budget_ms=repack_budget_ms)
+
+
+def rank_plans(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    *,
+    history: Mapping[tuple[str, ...], float] | None = None,
+) -> list[Plan]:
+    """Every plan that fits the free tables now, best first (empty when none fits)."""
+    ctx = build_context(floor, request, occupants, history)
+    if not ctx.candidates:
+        return []
+    proposer = _proposers(ctx)
+    plans = [
+        Plan(
+            tables=c.combo.tables,
+            strategy=proposer.get(c.mask, "optimal_fit"),
+            score=plan_score(ctx, c),
+        )
+        for c in ctx.candidates
+    ]
+    plans.sort(key=lambda p: (-p.score, len(p.tables), p.tables))
+    return plans
+
+
+def _proposers(ctx: PlanContext) -> dict[int, str]:
+    """For each candidate (by mask), the strategy that ranks it highest; ties go to the first."""
+    best: dict[int, tuple[int, int, str]] = {}
+    for order, (name, strategy) in enumerate(STRATEGIES.items()):
+        for rank, candidate in enumerate(strategy(ctx)):
+            seen = best.get(candidate.mask)
+            if seen is None or (rank, order) < seen[:2]:
+                best[candidate.mask] = (rank, order, name)
+    return {mask: entry[2] for mask, entry in best.items()}
