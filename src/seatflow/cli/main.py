@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from seatflow.cli import db, floor, rollout
+from seatflow.cli.demo import demo_command
 from seatflow.cli.simulate import simulate_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
 from seatflow.logging import configure_logging
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(floor.app, name="floor")
 app.command("simulate")(simulate_command)
+app.command("demo")(demo_command)
 app.add_typer(rollout.app, name="rollout")
 
 _errors = Console(stderr=True)
