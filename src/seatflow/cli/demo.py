@@ -17,7 +17,7 @@ from rich.table import Table
 
 from seatflow.cli.rollout import build_report, render
 from seatflow.cli.runtime import connect, migrated_url, settings_of
-from seatflow.cli.simulate import _run, print_summary
+from seatflow.cli.simulate import print_summary, run_scenario
 from seatflow.domain.scenario import parse_scenario_text
 
 console = Console()
@@ -37,7 +37,7 @@ def demo_command(ctx: typer.Context) -> None:
         f"{scenario.floor.name} ({len(scenario.floor.tables)} tables), pipeline V3"
     )
     started = datetime.now(UTC) - timedelta(seconds=1)
-    result, stats = asyncio.run(_run(settings, url, scenario, "v3", seed=0))
+    result, stats = asyncio.run(run_scenario(settings, url, scenario, "v3", seed=0))
     print_summary(result, stats, ceilings.get(scenario.name))
     asyncio.run(_events_by_type(url, started))
     report = asyncio.run(build_report(url, started, scenario.floor.slug))

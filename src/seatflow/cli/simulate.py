@@ -41,7 +41,7 @@ def simulate_command(
         raise InvalidInput("--pipeline", f"must be one of legacy, v3, shadow; got {chosen!r}")
     scenario = parse_scenario_text(read_scenario_file(scenario_file))
     url = migrated_url(settings)
-    result, stats = asyncio.run(_run(settings, url, scenario, chosen, seed))
+    result, stats = asyncio.run(run_scenario(settings, url, scenario, chosen, seed))
     if out is not None:
         out.write_text(json.dumps(result, indent=1) + "\n")
     print_summary(result, stats, ceilings_for(scenario_file, result["scenario"]))
@@ -55,7 +55,7 @@ def _pipeline_from_flags(flags: PipelineFlags) -> str:
     return "shadow" if flags.shadow else "legacy"
 
 
-async def _run(
+async def run_scenario(
     settings: Any, url: str, scenario: Any, pipeline: str, seed: int
 ) -> tuple[dict[str, Any], SimulationStats]:
     clock = SimulatedClock()
