@@ -23,7 +23,7 @@ class PlanContext:
     free: int
     candidates: tuple[Candidate, ...]
     #: Minutes each table is taken during the service, for spreading the load.
-    load: Mapping[str, float]
+    load: Mapping[str, int]
     #: Per table bit: free large-party combinations over the window that contain the table.
     free_large: Sequence[int]
     history: Mapping[tuple[str, ...], float] = field(default_factory=dict)
@@ -50,12 +50,13 @@ def build_context(
     )
 
 
-def _table_load(occupants: Sequence[Occupant]) -> dict[str, float]:
-    load: dict[str, float] = {}
+def _table_load(occupants: Sequence[Occupant]) -> dict[str, int]:
+    """Whole minutes per table: integer sums do not depend on the occupants' order."""
+    load: dict[str, int] = {}
     for occupant in occupants:
-        minutes = (occupant.end - occupant.start).total_seconds() / 60
+        minutes = int((occupant.end - occupant.start).total_seconds()) // 60
         for key in occupant.tables:
-            load[key] = load.get(key, 0.0) + minutes
+            load[key] = load.get(key, 0) + minutes
     return load
 
 

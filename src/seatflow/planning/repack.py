@@ -112,7 +112,7 @@ def relevant_occupants(request: PlanRequest, others: Sequence[Occupant]) -> list
     overlaps it finds exactly that component; movable bookings outside it can never clash
     with any booking inside it, wherever either sits.
     """
-    pending = sorted((o for o in others if o.movable), key=lambda o: (o.start, o.booking_id))
+    pending = sorted((o for o in others if o.movable), key=_stable_order)
     lo, hi = request.start, request.end
     chosen: list[Occupant] = []
     grew = True
@@ -128,6 +128,16 @@ def relevant_occupants(request: PlanRequest, others: Sequence[Occupant]) -> list
                 rest.append(occupant)
         pending = rest
     return chosen
+
+
+def _stable_order(occupant: Occupant) -> tuple[object, ...]:
+    """Order bookings by what they are, not by their ids (fresh UUIDs each run).
+
+    The solver's tie-breaks follow variable order, so ordering by time, party and current
+    tables makes the same floor state give the same plan whatever the bookings are called.
+    """
+    o = occupant
+    return (o.start, o.end, o.party_size, tuple(sorted(o.tables)), o.booking_id)
 
 
 def _items(

@@ -63,7 +63,7 @@ def load_balancing(ctx: PlanContext) -> list[Candidate]:
 
     def mean_load(candidate: Candidate) -> float:
         tables = candidate.combo.tables
-        return sum(ctx.load.get(key, 0.0) for key in tables) / len(tables)
+        return sum(ctx.load.get(key, 0) for key in tables) / len(tables)
 
     return sorted(
         ctx.candidates,

@@ -74,6 +74,28 @@ def test_same_input_gives_the_same_plan() -> None:
     assert all(repack(THREE, request(4, 60, 180), busy, budget_ms=2000) == first for _ in range(3))
 
 
+def test_plan_does_not_depend_on_booking_ids_or_their_order() -> None:
+    """Renaming and shuffling the bookings (fresh UUIDs each run) changes nothing."""
+    floor = make_floor(
+        [table("A", 2), table("B", 2), table("E", 2), table("C", 4), table("D", 4)], [("C", "D")]
+    )
+    # Two pairs must leave C and D; B and E are interchangeable, so ties must break the same.
+    layout = [(["C"], 0, 120), (["D"], 30, 150), (["A"], 0, 120), (["B"], 200, 300)]
+    names = {"p": ["b1", "b2", "b3", "b4"], "q": ["z9", "a0", "m5", "c3"]}
+    outcomes = []
+    for key, ids in names.items():
+        busy = [occupant(i, t, s, e) for i, (t, s, e) in zip(ids, layout, strict=True)]
+        result = repack(
+            floor, request(6, 60, 180), busy[::-1] if key == "q" else busy, budget_ms=2000
+        )
+        assert isinstance(result, Plan)
+        index = dict(zip(ids, range(4), strict=True))
+        outcomes.append(
+            (result.tables, sorted((index[m.booking_id], m.to_tables) for m in result.moves))
+        )
+    assert outcomes[0] == outcomes[1]
+
+
 def test_budget_spent_without_answer_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the solver knows nothing at the deadline, the failure says timeout, not no room."""
 
