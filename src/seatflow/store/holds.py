@@ -133,7 +133,8 @@ async def confirm_hold(
                 "end": hold["end_at"],
             },
         )
-    except psycopg.errors.ExclusionViolation as exc:
+    except (psycopg.errors.ExclusionViolation, psycopg.errors.DeadlockDetected) as exc:
+        # Concurrent GiST exclusion checks may surface as a deadlock: the same lost race.
         raise TablesTaken("a table was given to another booking meanwhile") from exc
     await conn.execute(query("mark_hold_confirmed"), {"hold_id": hold_id, "now": now})
     return ConfirmResult(
