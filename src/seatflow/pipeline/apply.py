@@ -13,7 +13,7 @@ from uuid import UUID
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed, HoldExpired, TablesTaken, VersionConflict
 from seatflow.planning.model import Plan
-from seatflow.store.bookings import BookingRecord, Transition, transition
+from seatflow.store.bookings import AttemptRecord, BookingRecord, Transition, transition
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.holds import TableMove, confirm_hold, create_hold, release_holds
@@ -29,6 +29,31 @@ class Applied:
     booking: BookingRecord
     tables: tuple[str, ...]
     transitions: tuple[Transition, ...]
+
+
+def attempt_record(
+    booking: BookingRecord,
+    *,
+    pipeline: str,
+    trigger: str,
+    outcome: str,
+    reason: str | None = None,
+    plan: Plan | None = None,
+    duration_ms: float | None = None,
+) -> AttemptRecord:
+    """The attempt row both pipelines write once per invocation."""
+    return AttemptRecord(
+        booking_id=booking.id,
+        restaurant_id=booking.restaurant_id,
+        pipeline=pipeline,
+        trigger=trigger,
+        outcome=outcome,
+        reason=reason,
+        strategy=plan.strategy if plan else None,
+        score=plan.score if plan else None,
+        tables=plan.tables if plan else (),
+        duration_ms=duration_ms,
+    )
 
 
 def table_moves(plan: Plan) -> tuple[TableMove, ...]:

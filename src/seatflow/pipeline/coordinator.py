@@ -19,7 +19,13 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from seatflow.domain.combinations import largest_party
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed, DatabaseUnavailable
-from seatflow.pipeline.apply import TRANSIENT_APPLY_ERRORS, apply_plan, path_to_in_progress, walk
+from seatflow.pipeline.apply import (
+    TRANSIENT_APPLY_ERRORS,
+    apply_plan,
+    attempt_record,
+    path_to_in_progress,
+    walk,
+)
 from seatflow.pipeline.breaker import CircuitBreaker
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import PipelineFlags
@@ -30,10 +36,8 @@ from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType, state_t
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Plan
 from seatflow.store.bookings import (
-    AttemptRecord,
     BookingRecord,
     Transition,
-    count_attempts,
     get_booking,
     record_attempt,
 )
@@ -169,7 +173,6 @@ class AssignmentCoordinator:
             repack_budget_ms=self._config.repack_budget_ms,
         )
         plan_ms = (time.perf_counter() - started) * 1000
-        attempt_no = await count_attempts(conn, booking.id, "v3") + 1
         if isinstance(result, Plan):
             try:
                 applied = await apply_plan(
@@ -190,7 +193,9 @@ class AssignmentCoordinator:
                 failure = type(exc).__name__
             else:
                 transitions += applied.transitions
-                await self._record(conn, booking, trigger, "confirmed", None, result, plan_ms)
+                attempt_no = await self._record(
+                    conn, booking, trigger, "confirmed", result, plan_ms
+                )
                 telemetry.event(
                     EventType.ATTEMPT,
                     attempt=attempt_no,
@@ -204,7 +209,7 @@ class AssignmentCoordinator:
                 return Outcome.confirmed(result.strategy, applied.tables)
         else:
             failure = result.reason
-        await self._record(conn, booking, trigger, "failed", failure, None, plan_ms)
+        attempt_no = await self._record(conn, booking, trigger, "failed", None, plan_ms, failure)
         telemetry.event(
             EventType.ATTEMPT,
             severity="warning",
@@ -243,22 +248,20 @@ class AssignmentCoordinator:
         booking: BookingRecord,
         trigger: str,
         outcome: str,
-        reason: str | None,
         plan: Plan | None,
         plan_ms: float,
-    ) -> None:
-        await record_attempt(
+        reason: str | None = None,
+    ) -> int:
+        """The invocation's one attempt row; returns the attempt's number."""
+        return await record_attempt(
             conn,
-            AttemptRecord(
-                booking_id=booking.id,
-                restaurant_id=booking.restaurant_id,
+            attempt_record(
+                booking,
                 pipeline="v3",
                 trigger=trigger,
                 outcome=outcome,
                 reason=reason,
-                strategy=plan.strategy if plan else None,
-                score=plan.score if plan else None,
-                tables=plan.tables if plan else (),
+                plan=plan,
                 duration_ms=plan_ms,
             ),
         )

@@ -20,7 +20,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState
 from seatflow.errors import BookingClosed
-from seatflow.pipeline.apply import TRANSIENT_APPLY_ERRORS, apply_plan, path_to_in_progress, walk
+from seatflow.pipeline.apply import (
+    TRANSIENT_APPLY_ERRORS,
+    apply_plan,
+    attempt_record,
+    path_to_in_progress,
+    walk,
+)
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.outcome import Outcome
 from seatflow.pipeline.snapshot import Snapshot, take_snapshot
@@ -28,10 +34,8 @@ from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.planning.legacy import is_hard_failure, legacy_next_attempt, plan_legacy
 from seatflow.planning.model import Plan, PlanFailure
 from seatflow.store.bookings import (
-    AttemptRecord,
     BookingRecord,
     Transition,
-    count_attempts,
     get_booking,
     record_attempt,
 )
@@ -136,7 +140,6 @@ class LegacyAutoAssigner:
         )
         if on_planned is not None:
             await on_planned(snapshot, result)
-        attempt_no = await count_attempts(conn, booking.id, "legacy") + 1
         reason: str
         if isinstance(result, Plan):
             try:
@@ -158,7 +161,7 @@ class LegacyAutoAssigner:
                 reason = "conflict" if not isinstance(exc, TimeoutError) else "timeout"
             else:
                 transitions += applied.transitions
-                await self._record(conn, booking, trigger, attempt_no, "succeeded", None, result)
+                attempt_no = await self._record(conn, booking, trigger, "succeeded", None, result)
                 self._emit_attempt(booking, attempt_no, "succeeded", None, result)
                 self._emit(
                     "auto_assign.succeeded",
@@ -171,7 +174,7 @@ class LegacyAutoAssigner:
                 return Outcome.confirmed(result.strategy, applied.tables)
         else:
             reason = result.reason
-        await self._record(conn, booking, trigger, attempt_no, "failed", reason, None)
+        attempt_no = await self._record(conn, booking, trigger, "failed", reason, None)
         self._emit_attempt(booking, attempt_no, "failed", reason, None)
         return await self._after_failure(conn, booking, attempt_no, reason, actor, transitions)
 
@@ -219,25 +222,15 @@ class LegacyAutoAssigner:
         conn: Connection,
         booking: BookingRecord,
         trigger: str,
-        attempt_no: int,
         outcome: str,
         reason: str | None,
         plan: Plan | None,
-    ) -> None:
-        await record_attempt(
-            conn,
-            AttemptRecord(
-                booking_id=booking.id,
-                restaurant_id=booking.restaurant_id,
-                pipeline="legacy",
-                trigger=trigger,
-                outcome=outcome,
-                reason=reason,
-                strategy=plan.strategy if plan else None,
-                score=plan.score if plan else None,
-                tables=plan.tables if plan else (),
-            ),
+    ) -> int:
+        """The run's one attempt row; returns the attempt's number."""
+        attempt = attempt_record(
+            booking, pipeline="legacy", trigger=trigger, outcome=outcome, reason=reason, plan=plan
         )
+        return await record_attempt(conn, attempt)
 
     def _emit_attempt(
         self,

@@ -216,32 +216,25 @@ class AttemptRecord:
 
 async def record_attempt(conn: Connection, attempt: AttemptRecord) -> int:
     """Record one attempt and return its number for this booking and pipeline."""
-    params = {"booking_id": attempt.booking_id, "pipeline": attempt.pipeline}
-    row = await (await conn.execute(query("count_attempts"), params)).fetchone()
-    attempt_no = int(row["n"] if row else 0) + 1
-    await conn.execute(
-        query("insert_attempt"),
-        {
-            "booking_id": attempt.booking_id,
-            "restaurant_id": attempt.restaurant_id,
-            "pipeline": attempt.pipeline,
-            "trigger": attempt.trigger,
-            "attempt_no": attempt_no,
-            "outcome": attempt.outcome,
-            "reason": attempt.reason,
-            "strategy": attempt.strategy,
-            "score": attempt.score,
-            "tables": list(attempt.tables),
-            "duration_ms": attempt.duration_ms,
-        },
-    )
-    return attempt_no
-
-
-async def count_attempts(conn: Connection, booking_id: UUID, pipeline: str) -> int:
-    params = {"booking_id": booking_id, "pipeline": pipeline}
-    row = await (await conn.execute(query("count_attempts"), params)).fetchone()
-    return int(row["n"]) if row else 0
+    row = await (
+        await conn.execute(
+            query("insert_attempt"),
+            {
+                "booking_id": attempt.booking_id,
+                "restaurant_id": attempt.restaurant_id,
+                "pipeline": attempt.pipeline,
+                "trigger": attempt.trigger,
+                "outcome": attempt.outcome,
+                "reason": attempt.reason,
+                "strategy": attempt.strategy,
+                "score": attempt.score,
+                "tables": list(attempt.tables),
+                "duration_ms": attempt.duration_ms,
+            },
+        )
+    ).fetchone()
+    assert row is not None
+    return int(row["attempt_no"])
 
 
 async def booking_restaurant(conn: Connection, booking_id: UUID) -> tuple[UUID, str] | None:

@@ -46,16 +46,15 @@ SELECT t.key FROM allocations a JOIN tables t ON t.id = a.table_id
 WHERE a.booking_id = %(booking_id)s AND a.released_at IS NULL ORDER BY t.key;
 
 -- insert_attempt --
--- One assignment attempt (per invocation, not per plan tried).
+-- One assignment attempt (per invocation, not per plan tried), numbered per booking and pipeline;
+-- the caller holds the booking's lock, so two attempts never draw the same number.
 INSERT INTO booking_assignment_attempts (booking_id, restaurant_id, pipeline, trigger, attempt_no,
                                          outcome, reason, strategy, score, tables, duration_ms)
-VALUES (%(booking_id)s, %(restaurant_id)s, %(pipeline)s, %(trigger)s, %(attempt_no)s, %(outcome)s,
-        %(reason)s, %(strategy)s, %(score)s, %(tables)s, %(duration_ms)s);
-
--- count_attempts --
--- How many attempts a pipeline has recorded for a booking.
-SELECT count(*) AS n FROM booking_assignment_attempts
-WHERE booking_id = %(booking_id)s AND pipeline = %(pipeline)s;
+SELECT %(booking_id)s, %(restaurant_id)s, %(pipeline)s, %(trigger)s,
+       (SELECT count(*) + 1 FROM booking_assignment_attempts
+        WHERE booking_id = %(booking_id)s AND pipeline = %(pipeline)s),
+       %(outcome)s, %(reason)s, %(strategy)s, %(score)s, %(tables)s, %(duration_ms)s
+RETURNING attempt_no;
 
 -- set_status --
 -- Change a booking's status (cancel, seat, …) without touching its assignment state.
