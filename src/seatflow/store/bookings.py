@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
-
 from seatflow.domain.states import AssignmentState, BookingStatus, can_transition
 from seatflow.errors import InvalidTransition, NotFound, VersionConflict
 from seatflow.store.database import Connection
@@ -136,43 +134,18 @@ async def transition(
     params = {
         "booking_id": booking.id,
         "to_state": to_state.value,
+        "from_state": booking.assignment_state.value,
         "expected_version": booking.version,
         "status": status.value if status else None,
         "strategy": strategy,
         "review_reason": reason if to_state is AssignmentState.MANUAL_REVIEW else None,
+        "reason": reason,
+        "actor": actor,
     }
     row = await (await conn.execute(query("transition_state"), params)).fetchone()
     if row is None:
         raise VersionConflict(f"booking {booking.id} changed since version {booking.version}")
     updated = _record(row)
-    await conn.execute(
-        query("insert_state_history"),
-        {
-            "booking_id": booking.id,
-            "from_state": booking.assignment_state.value,
-            "to_state": to_state.value,
-            "version": updated.version,
-            "reason": reason,
-            "actor": actor,
-        },
-    )
-    await conn.execute(
-        query("insert_outbox"),
-        {
-            "topic": "booking.assignment_state_changed",
-            "aggregate_id": booking.id,
-            "payload": Jsonb(
-                {
-                    "booking_id": str(booking.id),
-                    "restaurant_id": str(booking.restaurant_id),
-                    "from": booking.assignment_state.value,
-                    "to": to_state.value,
-                    "version": updated.version,
-                    "reason": reason,
-                }
-            ),
-        },
-    )
     return Transition(booking=updated, from_state=booking.assignment_state, to_state=to_state)
 
 

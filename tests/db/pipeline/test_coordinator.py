@@ -49,6 +49,11 @@ async def test_confirms_and_walks_the_state_machine(
         booking = await require_booking(conn, booking_id)
         history = await state_history(conn, booking_id)
         assert await table_keys(conn, booking_id) == ["A"]
+        outbox = await (
+            await conn.execute(
+                "SELECT payload FROM outbox WHERE aggregate_id = %s ORDER BY id", (booking_id,)
+            )
+        ).fetchall()
     assert booking.status is BookingStatus.CONFIRMED and booking.strategy
     assert [h["to_state"] for h in history] == [
         "capacity_verified",
@@ -57,6 +62,8 @@ async def test_confirms_and_walks_the_state_machine(
         "assigned",
         "confirmed",
     ]
+    assert [row["payload"]["to"] for row in outbox] == [h["to_state"] for h in history]
+    assert outbox[-1]["payload"]["version"] == booking.version
     assert assert_one_start_one_terminal(sink) == [EventType.CONFIRMED]
     kinds = [e.event_type for e in sink.events]
     assert EventType.LOCK_ACQUIRED in kinds and EventType.RATE_PERMIT_ACQUIRED in kinds

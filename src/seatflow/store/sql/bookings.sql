@@ -15,25 +15,32 @@ SELECT * FROM bookings WHERE id = %(booking_id)s;
 SELECT * FROM bookings WHERE id = %(booking_id)s FOR UPDATE;
 
 -- transition_state --
--- Version-checked state change: a stale writer matches no row.
-UPDATE bookings
-SET assignment_state = %(to_state)s,
-    assignment_state_version = assignment_state_version + 1,
-    status = COALESCE(%(status)s, status),
-    assignment_strategy = COALESCE(%(strategy)s, assignment_strategy),
-    review_reason = %(review_reason)s,
-    updated_at = now()
-WHERE id = %(booking_id)s AND assignment_state_version = %(expected_version)s
-RETURNING *;
-
--- insert_state_history --
--- The audit row of one state change.
-INSERT INTO booking_assignment_state_history (booking_id, from_state, to_state, version, reason, actor)
-VALUES (%(booking_id)s, %(from_state)s, %(to_state)s, %(version)s, %(reason)s, %(actor)s);
-
--- insert_outbox --
--- A message for downstream consumers, committed with the change it announces.
-INSERT INTO outbox (topic, aggregate_id, payload) VALUES (%(topic)s, %(aggregate_id)s, %(payload)s);
+-- Version-checked state change, its history row and its outbox row in one statement: a stale
+-- writer matches no row, and then nothing at all is written.
+WITH changed AS (
+    UPDATE bookings
+    SET assignment_state = %(to_state)s,
+        assignment_state_version = assignment_state_version + 1,
+        status = COALESCE(%(status)s, status),
+        assignment_strategy = COALESCE(%(strategy)s, assignment_strategy),
+        review_reason = %(review_reason)s,
+        updated_at = now()
+    WHERE id = %(booking_id)s AND assignment_state_version = %(expected_version)s
+    RETURNING *
+), history AS (
+    INSERT INTO booking_assignment_state_history
+        (booking_id, from_state, to_state, version, reason, actor)
+    SELECT id, %(from_state)s, assignment_state, assignment_state_version, %(reason)s, %(actor)s
+    FROM changed
+), announced AS (
+    INSERT INTO outbox (topic, aggregate_id, payload)
+    SELECT 'booking.assignment_state_changed', id,
+           jsonb_build_object('booking_id', id, 'restaurant_id', restaurant_id,
+                              'from', %(from_state)s::text, 'to', assignment_state,
+                              'version', assignment_state_version, 'reason', %(reason)s::text)
+    FROM changed
+)
+SELECT * FROM changed;
 
 -- state_history --
 -- A booking's state changes, oldest first.
