@@ -43,7 +43,7 @@ from seatflow.store.bookings import (
 )
 from seatflow.store.database import Connection
 from seatflow.store.events import EventSink
-from seatflow.store.floors import load_floor_by_id
+from seatflow.store.floors import FloorCache
 from seatflow.store.locks import try_lock_booking, try_restaurant_permit
 
 S = AssignmentState
@@ -79,6 +79,7 @@ class AssignmentCoordinator:
         self._clock = clock
         self._config = config
         self.breaker = breaker or CircuitBreaker()
+        self._floors = FloorCache()
         self._rng = rng or random.Random()
 
     async def process(self, booking_id: UUID, trigger: str) -> Outcome:
@@ -144,7 +145,7 @@ class AssignmentCoordinator:
         skip = self._skip_reason(booking, trigger)
         if skip:
             return Outcome.noop(skip)
-        floor = await load_floor_by_id(conn, booking.restaurant_id)
+        floor = await self._floors.get(conn, booking.restaurant_id)
         if not self._config.flags.v3_enabled_for(floor.plan.slug, booking.restaurant_id):
             return Outcome.noop("pipeline_disabled")
         slot = await try_restaurant_permit(

@@ -41,6 +41,7 @@ from seatflow.store.bookings import (
 )
 from seatflow.store.database import Connection
 from seatflow.store.events import Event, EventSink
+from seatflow.store.floors import FloorCache
 from seatflow.store.locks import try_lock_booking
 
 SOURCE = "auto_assign"
@@ -68,6 +69,7 @@ class LegacyAutoAssigner:
         self._sink = sink
         self._clock = clock
         self._config = config or LegacyConfig()
+        self._floors = FloorCache()
 
     async def run(
         self, booking_id: UUID, trigger: str, on_planned: PlannedHook | None = None
@@ -131,7 +133,8 @@ class LegacyAutoAssigner:
         transitions += steps
         booking = steps[-1].booking if steps else booking
         now = self._clock.now()
-        snapshot = await take_snapshot(conn, booking, now)
+        floor = await self._floors.get(conn, booking.restaurant_id)
+        snapshot = await take_snapshot(conn, booking, now, floor)
         result = plan_legacy(
             snapshot.floor.plan,
             snapshot.request,

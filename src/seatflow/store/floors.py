@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -133,3 +134,25 @@ async def _scalar(conn: Connection, block: str, **params: Any) -> Any:
     row = await (await conn.execute(query(block), params)).fetchone()
     assert row is not None
     return next(iter(row.values()))
+
+
+class FloorCache:
+    """Floors by restaurant, reloaded only when the restaurant's `updated_at` moves.
+
+    Every import bumps `updated_at`, so one cheap query replaces four per assignment.
+    """
+
+    def __init__(self) -> None:
+        self._floors: dict[UUID, tuple[datetime, StoredFloor]] = {}
+
+    async def get(self, conn: Connection, restaurant_id: UUID) -> StoredFloor:
+        params = {"restaurant_id": restaurant_id}
+        row = await (await conn.execute(query("restaurant_version"), params)).fetchone()
+        if row is None:
+            raise NotFound(f"no restaurant {restaurant_id}")
+        cached = self._floors.get(restaurant_id)
+        if cached is not None and cached[0] == row["updated_at"]:
+            return cached[1]
+        floor = await load_floor_by_id(conn, restaurant_id)
+        self._floors[restaurant_id] = (row["updated_at"], floor)
+        return floor

@@ -5,7 +5,7 @@ VALUES (%(slug)s, %(name)s, %(timezone)s, %(turn_minutes)s, %(buffer_minutes)s, 
 ON CONFLICT (slug) DO UPDATE SET
     name = EXCLUDED.name, timezone = EXCLUDED.timezone, turn_minutes = EXCLUDED.turn_minutes,
     buffer_minutes = EXCLUDED.buffer_minutes,
-    max_tables_per_booking = EXCLUDED.max_tables_per_booking, updated_at = now()
+    max_tables_per_booking = EXCLUDED.max_tables_per_booking, updated_at = clock_timestamp()
 RETURNING id;
 
 -- upsert_zone --
@@ -75,3 +75,7 @@ FROM table_adjacency j
 JOIN tables a ON a.id = j.table_a JOIN tables b ON b.id = j.table_b
 WHERE j.restaurant_id = %(restaurant_id)s AND a.active AND b.active
 ORDER BY a.key, b.key;
+
+-- restaurant_version --
+-- When the restaurant's floor last changed: every import bumps updated_at.
+SELECT updated_at FROM restaurants WHERE id = %(restaurant_id)s;

@@ -1,0 +1,31 @@
+"""The floor cache serves the stored floor until an import changes it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
+from seatflow.store.database import Connection
+from seatflow.store.floors import FloorCache, import_floor
+
+FLOOR = FloorPlan(
+    slug="cached",
+    name="Cached",
+    policy=VenuePolicy(turn_minutes=(TurnRule(max_party=99, minutes=90),)),
+    zones=(Zone(key="main", name="Main"),),
+    tables=(Table(key="T1", zone="main", capacity=4),),
+)
+
+
+async def test_cache_reloads_after_a_reimport(conn: Connection) -> None:
+    """The same object comes back until a re-import bumps the version; then the new floor."""
+    async with conn.transaction():
+        restaurant_id = await import_floor(conn, FLOOR)
+    cache = FloorCache()
+    first = await cache.get(conn, restaurant_id)
+    assert await cache.get(conn, restaurant_id) is first
+    bigger = dataclasses.replace(FLOOR, tables=(Table(key="T1", zone="main", capacity=6),))
+    async with conn.transaction():
+        await import_floor(conn, bigger)
+    reloaded = await cache.get(conn, restaurant_id)
+    assert reloaded is not first and reloaded.plan.tables[0].capacity == 6
