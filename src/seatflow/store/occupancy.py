@@ -32,31 +32,20 @@ async def load_occupants(
         "now": now,
     }
     occupants: list[Occupant] = []
-    for row in await (await conn.execute(query("service_allocations"), params)).fetchall():
+    for row in await (await conn.execute(query("service_occupancy"), params)).fetchall():
         if row["booking_id"] == exclude_booking:
             continue
+        held = row["kind"] == "hold"
         occupants.append(
             Occupant(
-                booking_id=str(row["booking_id"]),
+                booking_id=f"hold:{row['booking_id']}" if held else str(row["booking_id"]),
                 party_size=row["party_size"],
                 start=row["start_at"],
                 end=row["end_at"],
                 tables=tuple(row["tables"]),
-                movable=row["status"] == BookingStatus.CONFIRMED and row["start_at"] > now,
-                zone_preference=row["zone_preference"],
-            )
-        )
-    for row in await (await conn.execute(query("service_holds"), params)).fetchall():
-        if row["booking_id"] == exclude_booking:
-            continue
-        occupants.append(
-            Occupant(
-                booking_id=f"hold:{row['booking_id']}",
-                party_size=row["party_size"],
-                start=row["start_at"],
-                end=row["end_at"],
-                tables=tuple(row["tables"]),
-                movable=False,
+                movable=not held
+                and row["status"] == BookingStatus.CONFIRMED
+                and row["start_at"] > now,
                 zone_preference=row["zone_preference"],
             )
         )

@@ -60,9 +60,10 @@ DELETE FROM table_holds WHERE booking_id = %(booking_id)s AND confirmed_at IS NU
 -- Expired, unconfirmed holds are ignored by every reader; this removes them.
 DELETE FROM table_holds WHERE confirmed_at IS NULL AND expires_at <= %(now)s;
 
--- service_allocations --
--- Live allocations in a time range, one row per booking.
-SELECT a.booking_id, b.party_size, b.status, b.zone_preference,
+-- service_occupancy --
+-- What holds tables in a time range: live allocations (one row per booking) and unexpired,
+-- unconfirmed holds (one row per hold), in one round trip.
+SELECT 'allocation' AS kind, a.booking_id, b.party_size, b.status, b.zone_preference,
        min(lower(a.during)) AS start_at, max(upper(a.during)) AS end_at,
        array_agg(t.key ORDER BY t.key) AS tables
 FROM allocations a
@@ -70,17 +71,14 @@ JOIN bookings b ON b.id = a.booking_id
 JOIN tables t ON t.id = a.table_id
 WHERE a.restaurant_id = %(restaurant_id)s AND a.released_at IS NULL
   AND a.during && tstzrange(%(from)s, %(to)s, '[)')
-GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference;
-
--- service_holds --
--- Unexpired, unconfirmed holds in a time range, one row per hold.
-SELECT h.booking_id, b.party_size, b.zone_preference,
-       lower(h.during) AS start_at, upper(h.during) AS end_at,
-       array_agg(t.key ORDER BY t.key) AS tables
+GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference
+UNION ALL
+SELECT 'hold', h.booking_id, b.party_size, b.status, b.zone_preference,
+       lower(h.during), upper(h.during), array_agg(t.key ORDER BY t.key)
 FROM table_holds h
 JOIN table_hold_members m ON m.hold_id = h.id
 JOIN tables t ON t.id = m.table_id
 JOIN bookings b ON b.id = h.booking_id
 WHERE h.restaurant_id = %(restaurant_id)s AND h.confirmed_at IS NULL AND h.expires_at > %(now)s
   AND h.during && tstzrange(%(from)s, %(to)s, '[)')
-GROUP BY h.id, h.booking_id, b.party_size, b.zone_preference, h.during;
+GROUP BY h.id, h.booking_id, b.party_size, b.status, b.zone_preference, h.during;
