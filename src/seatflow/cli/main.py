@@ -7,8 +7,9 @@ import sys
 import typer
 from rich.console import Console
 
-from seatflow.cli import db, floor, rollout
+from seatflow.cli import db, floor, keys, rollout
 from seatflow.cli.demo import demo_command
+from seatflow.cli.serve import serve_command
 from seatflow.cli.simulate import simulate_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
 from seatflow.logging import configure_logging
@@ -24,6 +25,8 @@ app.add_typer(floor.app, name="floor")
 app.command("simulate")(simulate_command)
 app.command("demo")(demo_command)
 app.add_typer(rollout.app, name="rollout")
+app.add_typer(keys.app, name="keys")
+app.command("serve")(serve_command)
 
 _errors = Console(stderr=True)
 

@@ -1,0 +1,70 @@
+"""The FastAPI application: `create_app(settings, url)` wires it; nothing happens at import time.
+
+The lifespan builds the services once (pool, event sink, pipelines) and tears them down in order;
+every route reaches them through `api.state`. Everything public is under `/v1` behind a bearer
+key; probes and metrics sit outside it. OpenAPI is served at `/docs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from seatflow import __version__
+from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_health, routes_review
+from seatflow.api.errors import install_error_handlers
+from seatflow.api.limits import BodySizeLimit
+from seatflow.api.metrics import Metrics
+from seatflow.api.queue import AssignmentQueue, InlineQueue
+from seatflow.api.state import ApiState
+from seatflow.bootstrap import services
+from seatflow.pipeline.clock import Clock
+from seatflow.pipeline.flags import PipelineFlags
+from seatflow.settings import Settings
+
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+#: Larger bodies are refused with 413 before any handler reads them.
+MAX_BODY_BYTES = 64 * 1024
+#: At shutdown, how long inline assignments still running may take before they are cancelled.
+DRAIN_SECONDS = 30.0
+
+
+def create_app(
+    settings: Settings,
+    url: str,
+    *,
+    queue: AssignmentQueue | None = None,
+    clock: Clock | None = None,
+    flags: PipelineFlags | None = None,
+    pool_size: int = 10,
+) -> FastAPI:
+    """The app for the database at `url` (migrated beforehand: /readyz reports when it is not)."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with services(settings, url, clock=clock, flags=flags, pool_size=pool_size) as svc:
+            metrics.watch(svc.coordinator.breaker, svc.sink)
+            state = ApiState(services=svc, queue=queue or InlineQueue(), metrics=metrics, url=url)
+            app.state.seatflow = state
+            try:
+                yield
+            finally:
+                await state.drain(timeout=DRAIN_SECONDS)
+                metrics.unwatch()
+
+    app = FastAPI(
+        title="seatflow",
+        version=__version__,
+        description="Restaurant bookings, assigned to tables. Send `Authorization: Bearer <key>`.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    install_error_handlers(app)
+    app.include_router(routes_health.router)
+    for module in (routes_bookings, routes_review, routes_floor, routes_admin):
+        app.include_router(module.router, prefix="/v1")
+    return app

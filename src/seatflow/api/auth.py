@@ -1,0 +1,146 @@
+"""Bearer API keys, and which restaurant a request may touch.
+
+A missing, malformed, unknown or revoked key is 401. A restaurant key sees only its restaurant:
+another restaurant, or a booking of another restaurant, is 404 with the very body a missing one
+gets, so a key cannot even learn what exists elsewhere. Admin keys see everything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from seatflow.api.errors import ApiError
+from seatflow.api.state import ApiState, api_state
+from seatflow.errors import NotFound
+from seatflow.store.api_keys import find_active_key
+from seatflow.store.bookings import BookingRecord, get_booking
+from seatflow.store.database import Connection
+from seatflow.store.floors import StoredFloor, load_floor
+
+__all__ = [
+    "Admin",
+    "Authenticated",
+    "Principal",
+    "RestaurantScope",
+    "Scope",
+    "Stateful",
+    "booking_not_found",
+    "owned_booking",
+    "restaurant_not_found",
+]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key `sf_<prefix>_<secret>`, made with `seatflow keys create`.",
+)
+#: What the restaurants.slug CHECK admits; anything else cannot exist, so it is 404 without a query.
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
+
+Stateful = Annotated[ApiState, Depends(api_state)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Principal:
+    key_prefix: str
+    restaurant_id: UUID | None
+    is_admin: bool
+
+    def may_access(self, restaurant_id: UUID) -> bool:
+        return self.is_admin or self.restaurant_id == restaurant_id
+
+    @property
+    def actor(self) -> str:
+        """How this key shows in the state history: the prefix, never the secret."""
+        return f"api:{self.key_prefix}"
+
+
+async def authenticate(
+    state: Stateful,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise _unauthorized("send an API key: Authorization: Bearer sf_<prefix>_<secret>")
+    async with state.pool.connection() as conn:
+        key = await find_active_key(conn, credentials.credentials)
+    if key is None:
+        raise _unauthorized("unknown or revoked API key")
+    return Principal(key_prefix=key.prefix, restaurant_id=key.restaurant_id, is_admin=key.is_admin)
+
+
+Authenticated = Annotated[Principal, Depends(authenticate)]
+
+
+async def require_admin(principal: Authenticated) -> Principal:
+    if not principal.is_admin:
+        raise ApiError(403, "forbidden", "this endpoint needs an admin key", field="Authorization")
+    return principal
+
+
+Admin = Annotated[Principal, Depends(require_admin)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """The caller and the restaurant of the path, once access was checked."""
+
+    principal: Principal
+    floor: StoredFloor
+
+    @property
+    def slug(self) -> str:
+        return self.floor.plan.slug
+
+
+async def restaurant_scope(slug: str, principal: Authenticated, state: Stateful) -> Scope:
+    floor = await find_floor(state, slug)
+    if floor is None or not principal.may_access(floor.restaurant_id):
+        raise restaurant_not_found(slug)
+    return Scope(principal=principal, floor=floor)
+
+
+RestaurantScope = Annotated[Scope, Depends(restaurant_scope)]
+
+
+async def find_floor(state: ApiState, slug: str) -> StoredFloor | None:
+    if not _SLUG.fullmatch(slug):
+        return None
+    async with state.pool.connection() as conn:
+        try:
+            return await load_floor(conn, slug)
+        except NotFound:
+            return None
+
+
+async def owned_booking(
+    conn: Connection, scope: Scope, booking_id: UUID, *, for_update: bool = False
+) -> BookingRecord:
+    """The booking when it belongs to the path's restaurant; 404 otherwise, as if it were absent."""
+    booking = await get_booking(conn, booking_id, for_update=for_update)
+    if booking is None or booking.restaurant_id != scope.floor.restaurant_id:
+        raise booking_not_found(booking_id)
+    return booking
+
+
+def restaurant_not_found(slug: str) -> ApiError:
+    return ApiError(404, "not_found", f"no restaurant {slug!r}", field="slug")
+
+
+def booking_not_found(booking_id: UUID) -> ApiError:
+    return ApiError(404, "not_found", f"no booking {booking_id}", field="booking_id")
+
+
+def _unauthorized(detail: str) -> ApiError:
+    return ApiError(
+        401,
+        "unauthorized",
+        detail,
+        field="Authorization",
+        headers={"WWW-Authenticate": "Bearer"},
+    )

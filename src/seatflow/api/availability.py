@@ -1,0 +1,225 @@
+"""Can the floor seat a party at a time — and if not, when nearby can it? And over a whole day?
+
+The same check as `pipeline.availability.check_availability` (occupancy read from the database,
+then the route's planner: V3 re-pack aware, legacy free tables only), taken in its two halves so
+that planning — CPU work that may search for up to the re-pack budget — runs in a worker thread
+instead of stalling every other request on the event loop. Planning is pure, so that is safe.
+
+Searches over many start times (alternatives, the day grid) read occupancy once and share one
+time budget, so a full restaurant answers in bounded time rather than budget × candidates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from seatflow.domain.floor import FloorPlan
+from seatflow.pipeline.availability import plan_for_route
+from seatflow.pipeline.flags import Route
+from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.store.database import Connection
+from seatflow.store.floors import StoredFloor
+from seatflow.store.occupancy import load_occupants
+
+__all__ = [
+    "NEW_REQUEST",
+    "SearchBudget",
+    "alternatives",
+    "bookable_starts",
+    "day_starts",
+    "fitting_starts",
+    "nearby_starts",
+    "plan_at",
+    "plan_request",
+    "restaurant_zone",
+]
+
+log = structlog.get_logger(__name__)
+
+#: The booking id a request that does not exist yet plans under (it matches no occupant).
+NEW_REQUEST = "request:new"
+STEP = timedelta(minutes=15)
+ALTERNATIVE_REACH = timedelta(hours=2)
+MAX_ALTERNATIVES = 3
+SERVICE_OPENS = clock_time(11, 0)
+SERVICE_CLOSES = clock_time(23, 0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchBudget:
+    """Re-pack time for a multi-start search: `per_start_ms` each, `total_ms` for all; once the
+    total is spent the remaining starts are judged on free tables alone (budget 0)."""
+
+    per_start_ms: int = 200
+    total_ms: int = 3000
+
+
+def plan_request(
+    floor: FloorPlan,
+    *,
+    start: datetime,
+    party_size: int,
+    zone_preference: str | None,
+    booking_id: str = NEW_REQUEST,
+) -> PlanRequest:
+    """The request for `party_size` at `start`, its window from the venue's turn times."""
+    begin, end = floor.policy.occupancy(start, party_size)
+    return PlanRequest(
+        booking_id=booking_id,
+        party_size=party_size,
+        start=begin,
+        end=end,
+        zone_preference=zone_preference,
+    )
+
+
+async def plan_at(
+    conn: Connection,
+    floor: StoredFloor,
+    request: PlanRequest,
+    *,
+    now: datetime,
+    route: Route,
+    budget_ms: int,
+    exclude: UUID | None = None,
+) -> Plan | PlanFailure:
+    """Plan one request on the current occupancy; `exclude` is a booking being modified."""
+    occupants = await load_occupants(
+        conn, floor, start=request.start, end=request.end, now=now, exclude_booking=exclude
+    )
+    return await asyncio.to_thread(plan_for_route, floor.plan, request, occupants, route, budget_ms)
+
+
+def nearby_starts(start: datetime) -> list[datetime]:
+    """±15-minute steps within ±2 h, nearest first, the earlier one first on a tie."""
+    steps = int(ALTERNATIVE_REACH / STEP)
+    result: list[datetime] = []
+    for k in range(1, steps + 1):
+        result += [start - k * STEP, start + k * STEP]
+    return result
+
+
+async def alternatives(
+    conn: Connection,
+    floor: StoredFloor,
+    request: PlanRequest,
+    *,
+    now: datetime,
+    route: Route,
+    budget: SearchBudget,
+    exclude: UUID | None = None,
+) -> list[datetime]:
+    """Up to three nearby start times at which the floor can seat the same party."""
+    starts = [s for s in nearby_starts(request.start) if s > now]
+    return await _search(
+        conn,
+        floor,
+        request,
+        starts,
+        now=now,
+        route=route,
+        budget=budget,
+        exclude=exclude,
+        want=MAX_ALTERNATIVES,
+    )
+
+
+def restaurant_zone(floor: FloorPlan) -> ZoneInfo:
+    """The restaurant's time zone; UTC (logged) for a name this machine does not know."""
+    try:
+        return ZoneInfo(floor.timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        log.warning("unknown_restaurant_timezone", restaurant=floor.slug, timezone=floor.timezone)
+        return ZoneInfo("UTC")
+
+
+def day_starts(floor: FloorPlan, day: date) -> list[datetime]:
+    """Every 15-minute start from opening to before closing, in the restaurant's time zone."""
+    zone = restaurant_zone(floor)
+    current = datetime.combine(day, SERVICE_OPENS, tzinfo=zone)
+    closes = datetime.combine(day, SERVICE_CLOSES, tzinfo=zone)
+    starts = []
+    while current < closes:
+        starts.append(current)
+        current += STEP
+    return starts
+
+
+async def bookable_starts(
+    conn: Connection,
+    floor: StoredFloor,
+    request: PlanRequest,
+    starts: Sequence[datetime],
+    *,
+    now: datetime,
+    route: Route,
+    budget: SearchBudget,
+) -> list[datetime]:
+    """Those of `starts` (in the future) at which the floor can seat the request's party."""
+    future = [s for s in starts if s > now]
+    return await _search(
+        conn, floor, request, future, now=now, route=route, budget=budget, want=len(future)
+    )
+
+
+async def _search(
+    conn: Connection,
+    floor: StoredFloor,
+    request: PlanRequest,
+    starts: Sequence[datetime],
+    *,
+    now: datetime,
+    route: Route,
+    budget: SearchBudget,
+    want: int,
+    exclude: UUID | None = None,
+) -> list[datetime]:
+    if not starts:
+        return []
+    requests = [_moved(request, start) for start in starts]
+    occupants = await load_occupants(
+        conn,
+        floor,
+        start=min(r.start for r in requests),
+        end=max(r.end for r in requests),
+        now=now,
+        exclude_booking=exclude,
+    )
+    fitting = await asyncio.to_thread(
+        fitting_starts, floor.plan, requests, occupants, route, budget, want
+    )
+    return [r.start for r in fitting]
+
+
+def fitting_starts(
+    floor: FloorPlan,
+    requests: Sequence[PlanRequest],
+    occupants: Sequence[Occupant],
+    route: Route,
+    budget: SearchBudget,
+    want: int,
+) -> list[PlanRequest]:
+    """The first `want` requests, in the given order, that the route's planner can place."""
+    deadline = time.monotonic() + budget.total_ms / 1000
+    found: list[PlanRequest] = []
+    for request in requests:
+        if len(found) >= want:
+            break
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        budget_ms = max(0, min(budget.per_start_ms, left_ms))
+        if isinstance(plan_for_route(floor, request, occupants, route, budget_ms), Plan):
+            found.append(request)
+    return found
+
+
+def _moved(request: PlanRequest, start: datetime) -> PlanRequest:
+    return replace(request, start=start, end=start + (request.end - request.start))

@@ -1,0 +1,237 @@
+"""Booking use cases behind the HTTP routes: create, read, modify, cancel.
+
+Each write is one transaction: the availability check, the booking row, its state changes and the
+job that will assign it commit together or not at all. State-machine events are announced only
+after the commit, so nothing is reported that did not happen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from seatflow.api.auth import Scope, owned_booking
+from seatflow.api.availability import SearchBudget, alternatives, plan_at, plan_request
+from seatflow.api.errors import ApiError
+from seatflow.api.schemas import BookingIn, BookingOut, BookingPatch
+from seatflow.api.settle import settle
+from seatflow.api.state import ApiState
+from seatflow.api.validation import check_party, check_start, check_zone, invalid
+from seatflow.api.views import booking_view
+from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
+from seatflow.pipeline.apply import walk
+from seatflow.planning.model import PlanFailure, PlanRequest
+from seatflow.store.bookings import (
+    BookingRecord,
+    NewBooking,
+    Transition,
+    insert_booking,
+    release_allocations,
+    require_booking,
+    set_status,
+)
+from seatflow.store.database import Connection
+from seatflow.store.holds import release_holds
+from seatflow.store.reschedule import reschedule_booking
+
+__all__ = [
+    "back_to_pending",
+    "cancel_booking",
+    "create_booking",
+    "ensure_open",
+    "modify_booking",
+    "path_to_pending",
+    "read_booking",
+    "reloaded_view",
+]
+
+S = AssignmentState
+
+
+async def create_booking(
+    state: ApiState, scope: Scope, body: BookingIn, wait_ms: int | None
+) -> BookingOut:
+    plan, now = scope.floor.plan, state.clock.now()
+    check_party(plan, body.party_size)
+    check_start(body.start_at, now)
+    check_zone(plan, body.zone_preference)
+    request = plan_request(
+        plan, start=body.start_at, party_size=body.party_size, zone_preference=body.zone_preference
+    )
+    guest = body.guest
+    async with state.pool.connection() as conn, conn.transaction():
+        await _require_room(state, conn, scope, request, now)
+        record = await insert_booking(
+            conn,
+            NewBooking(
+                restaurant_id=scope.floor.restaurant_id,
+                party_size=request.party_size,
+                start_at=request.start,
+                end_at=request.end,
+                zone_preference=request.zone_preference,
+                requested_at=now,
+                guest_name=guest.name if guest else None,
+                guest_phone=guest.phone if guest else None,
+                guest_email=guest.email if guest else None,
+            ),
+        )
+        steps = await walk(
+            conn,
+            record,
+            path_to_pending(record.assignment_state),
+            actor=scope.principal.actor,
+            reason="availability checked",
+        )
+        await state.queue.enqueue(conn, record.id, "creation")
+    state.announce(steps)
+    return await reloaded_view(state, scope, record.id, "creation", wait_ms)
+
+
+async def read_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
+    async with state.pool.connection() as conn, conn.transaction():
+        booking = await owned_booking(conn, scope, booking_id)
+        return await booking_view(conn, booking, scope.slug)
+
+
+async def modify_booking(
+    state: ApiState, scope: Scope, booking_id: UUID, patch: BookingPatch, wait_ms: int | None
+) -> BookingOut:
+    """New time and/or party: re-checked (the booking's own tables count as free), its tables
+    released, and back to `assignment_pending` for the pipeline to seat it again."""
+    plan, now = scope.floor.plan, state.clock.now()
+    if patch.party_size is None and patch.start_at is None:
+        raise invalid("body", "give start_at, party_size or both")
+    if patch.party_size is not None:
+        check_party(plan, patch.party_size)
+    if patch.start_at is not None:
+        check_start(patch.start_at, now)
+    async with state.pool.connection() as conn, conn.transaction():
+        booking = ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
+        request = plan_request(
+            plan,
+            start=patch.start_at or booking.start_at,
+            party_size=patch.party_size or booking.party_size,
+            zone_preference=booking.zone_preference,
+            booking_id=str(booking.id),
+        )
+        await _require_room(state, conn, scope, request, now, exclude=booking.id)
+        booking = await reschedule_booking(
+            conn,
+            booking,
+            party_size=request.party_size,
+            start_at=request.start,
+            end_at=request.end,
+        )
+        steps = await back_to_pending(
+            conn, booking, now, actor=scope.principal.actor, why="modified"
+        )
+        await state.queue.enqueue(conn, booking.id, "modification")
+    state.announce(steps)
+    return await reloaded_view(state, scope, booking_id, "modification", wait_ms)
+
+
+async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
+    """Cancelled, tables and unconfirmed holds released, state `failed` ("cancelled").
+
+    Cancelling a cancelled booking is a no-op; a seated, completed or no-show booking is closed.
+    """
+    async with state.pool.connection() as conn, conn.transaction():
+        booking = await owned_booking(conn, scope, booking_id, for_update=True)
+        steps: tuple[Transition, ...] = ()
+        if booking.status is not BookingStatus.CANCELLED:
+            ensure_open(booking)
+            await release_allocations(conn, booking.id, state.clock.now())
+            await release_holds(conn, booking.id)
+            if booking.assignment_state is S.FAILED:  # already failed: only the status moves
+                booking = await set_status(conn, booking.id, BookingStatus.CANCELLED)
+            else:
+                steps = await walk(
+                    conn,
+                    booking,
+                    (S.FAILED,),
+                    actor=scope.principal.actor,
+                    reason="cancelled",
+                    status=BookingStatus.CANCELLED,
+                )
+                booking = steps[-1].booking
+        view = await booking_view(conn, booking, scope.slug)
+    state.announce(steps)
+    return view
+
+
+def ensure_open(booking: BookingRecord) -> BookingRecord:
+    if booking.status in TERMINAL_STATUSES:
+        raise ApiError(
+            409, "booking_closed", f"the booking is {booking.status.value}", field="booking_id"
+        )
+    return booking
+
+
+def path_to_pending(state: AssignmentState) -> tuple[AssignmentState, ...]:
+    """The states from `state` to `assignment_pending`; every state may go there directly
+    except `created`, which passes `capacity_verified` (the API checked capacity)."""
+    if state is S.ASSIGNMENT_PENDING:
+        return ()
+    if state is S.CREATED:
+        return (S.CAPACITY_VERIFIED, S.ASSIGNMENT_PENDING)
+    return (S.ASSIGNMENT_PENDING,)
+
+
+async def back_to_pending(
+    conn: Connection, booking: BookingRecord, now: datetime, *, actor: str, why: str
+) -> tuple[Transition, ...]:
+    """Tables and unconfirmed holds released, status pending, state `assignment_pending`."""
+    await release_allocations(conn, booking.id, now)
+    await release_holds(conn, booking.id)
+    return await walk(
+        conn,
+        booking,
+        path_to_pending(booking.assignment_state),
+        actor=actor,
+        reason=why,
+        status=BookingStatus.PENDING,
+    )
+
+
+async def reloaded_view(
+    state: ApiState, scope: Scope, booking_id: UUID, trigger: str, wait_ms: int | None
+) -> BookingOut:
+    """After the commit: the inline run when asked for, then the booking as it now stands."""
+    assignment = await settle(state, booking_id, trigger, wait_ms)
+    async with state.pool.connection() as conn, conn.transaction():
+        booking = await require_booking(conn, booking_id)
+        return await booking_view(conn, booking, scope.slug, assignment)
+
+
+async def _require_room(
+    state: ApiState,
+    conn: Connection,
+    scope: Scope,
+    request: PlanRequest,
+    now: datetime,
+    *,
+    exclude: UUID | None = None,
+) -> None:
+    """409 `no_availability` with nearby alternatives when the floor cannot seat the request."""
+    route = state.route_for(scope.floor)
+    result = await plan_at(
+        conn,
+        scope.floor,
+        request,
+        now=now,
+        route=route,
+        budget_ms=state.settings.repack_budget_ms,
+        exclude=exclude,
+    )
+    if not isinstance(result, PlanFailure):
+        return
+    times = await alternatives(
+        conn, scope.floor, request, now=now, route=route, budget=SearchBudget(), exclude=exclude
+    )
+    raise ApiError(
+        409,
+        "no_availability",
+        f"no room for a party of {request.party_size} at that time",
+        field="start_at",
+        alternatives=[t.isoformat() for t in times],
+    )

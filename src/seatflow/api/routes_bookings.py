@@ -1,0 +1,113 @@
+"""`/v1/restaurants/{slug}/bookings` and `/availability`: thin routes over `api.bookings`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from seatflow.api import bookings
+from seatflow.api.auth import RestaurantScope, Stateful
+from seatflow.api.availability import (
+    SearchBudget,
+    bookable_starts,
+    day_starts,
+    plan_request,
+    restaurant_zone,
+)
+from seatflow.api.schemas import (
+    AvailabilityOut,
+    BookingIn,
+    BookingOut,
+    BookingPatch,
+    ErrorOut,
+    NoAvailabilityOut,
+)
+from seatflow.api.validation import check_party
+
+__all__ = ["ERRORS", "WaitMs", "router"]
+
+router = APIRouter(prefix="/restaurants/{slug}", tags=["bookings"])
+
+WaitMs = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=5000,
+        description="Wait up to this long for the assignment and return its result; "
+        "past the deadline the booking comes back pending and the queue finishes it.",
+    ),
+]
+ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut},
+    404: {"model": ErrorOut},
+    409: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+}
+_CREATE_ERRORS: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    409: {"model": NoAvailabilityOut, "description": "No room then; nearby times that fit."},
+}
+
+
+@router.post("/bookings", status_code=201, response_model=BookingOut, responses=_CREATE_ERRORS)
+async def post_booking(
+    body: BookingIn, scope: RestaurantScope, state: Stateful, wait_ms: WaitMs = None
+) -> BookingOut:
+    """Check the floor can seat the party then, create the booking pending and enqueue it."""
+    return await bookings.create_booking(state, scope, body, wait_ms)
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingOut, responses=ERRORS)
+async def get_booking(booking_id: UUID, scope: RestaurantScope, state: Stateful) -> BookingOut:
+    return await bookings.read_booking(state, scope, booking_id)
+
+
+@router.patch("/bookings/{booking_id}", response_model=BookingOut, responses=_CREATE_ERRORS)
+async def patch_booking(
+    booking_id: UUID,
+    body: BookingPatch,
+    scope: RestaurantScope,
+    state: Stateful,
+    wait_ms: WaitMs = None,
+) -> BookingOut:
+    """Change the time and/or party: re-checked, tables released, assigned again."""
+    return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=ERRORS)
+async def cancel_booking(booking_id: UUID, scope: RestaurantScope, state: Stateful) -> BookingOut:
+    return await bookings.cancel_booking(state, scope, booking_id)
+
+
+@router.get("/availability", response_model=AvailabilityOut, responses=ERRORS)
+async def get_availability(
+    scope: RestaurantScope,
+    state: Stateful,
+    party_size: Annotated[int, Query(ge=1)],
+    day: Annotated[date, Query(alias="date", description="The service day, YYYY-MM-DD.")],
+) -> AvailabilityOut:
+    """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party."""
+    plan = scope.floor.plan
+    check_party(plan, party_size)
+    starts = day_starts(plan, day)
+    request = plan_request(plan, start=starts[0], party_size=party_size, zone_preference=None)
+    async with state.pool.connection() as conn:
+        times = await bookable_starts(
+            conn,
+            scope.floor,
+            request,
+            starts,
+            now=state.clock.now(),
+            route=state.route_for(scope.floor),
+            budget=SearchBudget(per_start_ms=100, total_ms=5000),
+        )
+    return AvailabilityOut(
+        restaurant=scope.slug,
+        date=day,
+        timezone=restaurant_zone(plan).key,
+        party_size=party_size,
+        times=times,
+    )

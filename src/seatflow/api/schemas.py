@@ -1,0 +1,241 @@
+"""Request and response bodies of the HTTP API.
+
+These are the wire format only: handlers turn them into domain values and store records, so
+neither a table row nor a domain object is ever also an API schema. Request models refuse
+unknown fields, and strings that PostgreSQL could not store (NUL) fail here, as a 422.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+
+__all__ = [
+    "AssignIn",
+    "FloorDoc",
+    "PolicyDoc",
+    "TableDoc",
+    "TurnRuleDoc",
+    "ZoneDoc",
+    "AssignmentOut",
+    "AvailabilityOut",
+    "BookingIn",
+    "BookingOut",
+    "BookingPatch",
+    "ErrorOut",
+    "EventOut",
+    "GateOut",
+    "GuestIn",
+    "HistoryOut",
+    "NoAvailabilityOut",
+    "PipelineOut",
+    "ReviewItemOut",
+    "ReviewOut",
+    "RolloutOut",
+]
+
+
+def _iso_with_offset(value: object) -> datetime:
+    """Only an ISO-8601 string with a UTC offset: no epoch numbers, no naive local times."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 timestamp string with a UTC offset")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not an ISO-8601 timestamp") from None
+    if parsed.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2026-12-05T19:00:00+01:00 or …Z")
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    return parsed
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_with_offset)]
+Text = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
+PartySize = Annotated[StrictInt, Field(ge=1, description="Guests; at most the floor's largest.")]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class GuestIn(_Request):
+    """Contact details: stored with the booking, never written to events or logs."""
+
+    name: Text | None = None
+    phone: Annotated[str, Field(max_length=50), AfterValidator(_no_nul)] | None = None
+    email: Annotated[str, Field(max_length=320), AfterValidator(_no_nul)] | None = None
+
+
+class BookingIn(_Request):
+    party_size: PartySize
+    start_at: IsoDateTime
+    zone_preference: Text | None = None
+    guest: GuestIn | None = None
+
+
+class BookingPatch(_Request):
+    """Either or both; the booking is re-checked and re-assigned with the new values."""
+
+    party_size: PartySize | None = None
+    start_at: IsoDateTime | None = None
+
+
+class AssignIn(_Request):
+    tables: Annotated[list[Text], Field(min_length=1, max_length=8)]
+
+
+#: Floor numbers are small; the bound keeps them inside PostgreSQL's integer before the domain
+#: rules (at least 1, min_party <= capacity, …) are checked by the scenario parser.
+Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
+
+
+class TurnRuleDoc(_Request):
+    max_party: Count
+    minutes: Count
+
+
+class PolicyDoc(_Request):
+    turn_minutes: list[TurnRuleDoc]
+    buffer_minutes: Count = 15
+    max_tables_per_booking: Count = 3
+
+
+class ZoneDoc(_Request):
+    key: Text
+    name: Text | None = None
+
+
+class TableDoc(_Request):
+    key: Text
+    zone: Text
+    capacity: Count
+    min_party: Count = 1
+    combinable: bool = True
+
+
+class FloorDoc(_Request):
+    """A restaurant's floor: the `restaurant` object of a seatflow.scenario/v1 file."""
+
+    slug: Text
+    name: Text | None = None
+    timezone: Text = "UTC"
+    policy: PolicyDoc
+    zones: list[ZoneDoc]
+    tables: list[TableDoc]
+    adjacency: list[Annotated[list[Text], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, description="Pairs of adjacent table keys."
+    )
+
+
+class HistoryOut(BaseModel):
+    from_state: str
+    to_state: str
+    version: int
+    reason: str | None
+    actor: str
+    at: datetime
+
+
+class AssignmentOut(BaseModel):
+    """What an inline run (`?wait_ms=`) decided, when it decided within the wait."""
+
+    pipeline: str
+    outcome: str
+    reason: str | None
+
+
+class BookingOut(BaseModel):
+    id: UUID
+    restaurant: str
+    status: str
+    party_size: int
+    start_at: datetime
+    end_at: datetime = Field(description="End of the occupancy window, buffer included.")
+    zone_preference: str | None
+    tables: list[str]
+    assignment_state: str
+    assignment_strategy: str | None
+    review_reason: str | None
+    created_at: datetime
+    history: list[HistoryOut]
+    assignment: AssignmentOut | None = None
+
+
+class ErrorOut(BaseModel):
+    error: str
+    field: str | None
+    detail: str
+
+
+class NoAvailabilityOut(ErrorOut):
+    alternatives: list[datetime] = Field(description="Up to three nearby start times that fit.")
+
+
+class AvailabilityOut(BaseModel):
+    restaurant: str
+    date: date
+    timezone: str
+    party_size: int
+    times: list[datetime]
+
+
+class ReviewItemOut(BaseModel):
+    id: UUID
+    party_size: int
+    start_at: datetime
+    end_at: datetime
+    zone_preference: str | None
+    review_reason: str | None
+    since: datetime
+
+
+class ReviewOut(BaseModel):
+    restaurant: str
+    bookings: list[ReviewItemOut]
+
+
+class EventOut(BaseModel):
+    id: int
+    created_at: datetime
+    source: str
+    event_type: str
+    severity: str
+    booking_id: UUID | None
+    restaurant_id: UUID | None
+    context: dict[str, Any]
+
+
+class PipelineOut(BaseModel):
+    confirmed: int
+    manual_review: int
+    errors: int
+    success_rate: float | None
+    review_rate: float | None
+    retries: dict[str, int]
+    noops: dict[str, int]
+
+
+class GateOut(BaseModel):
+    go: bool
+    reasons: list[str]
+
+
+class RolloutOut(BaseModel):
+    since: datetime
+    restaurant: str | None
+    pipelines: dict[str, PipelineOut]
+    shadow: dict[str, int]
+    lock_contention: int
+    gate: GateOut

@@ -1,0 +1,84 @@
+"""What every request handler reaches through the app: the wired services, the queue and the
+metrics — built once by the lifespan, never at import time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from fastapi import Request
+from psycopg_pool import AsyncConnectionPool
+
+from seatflow.api.metrics import Metrics
+from seatflow.api.queue import AssignmentQueue
+from seatflow.bootstrap import Services
+from seatflow.pipeline.clock import Clock
+from seatflow.pipeline.flags import Route
+from seatflow.pipeline.telemetry import state_transition_event
+from seatflow.settings import Settings
+from seatflow.store.bookings import Transition
+from seatflow.store.database import Connection
+from seatflow.store.floors import StoredFloor
+
+__all__ = ["ApiState", "api_state"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiState:
+    services: Services
+    queue: AssignmentQueue
+    metrics: Metrics
+    url: str
+    #: Work that outlives its request (an inline assignment past its deadline); drained at exit.
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @property
+    def pool(self) -> AsyncConnectionPool[Connection]:
+        return self.services.pool
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def hold_ttl(self) -> timedelta:
+        return timedelta(seconds=self.settings.hold_seconds)
+
+    def route_for(self, floor: StoredFloor) -> Route:
+        """The restaurant's pipeline under the flags; it picks the planner that checks room."""
+        return self.services.router.flags.route(floor.plan.slug, floor.restaurant_id)
+
+    def announce(self, steps: Iterable[Transition]) -> None:
+        """State-machine events for transitions that committed: call after the commit only."""
+        for step in steps:
+            self.services.sink.emit(state_transition_event(step))
+
+    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run `work` to its end even if the request that started it stops waiting."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    async def drain(self, timeout: float) -> None:
+        """Let background work finish (before the pool closes); cancel what overstays."""
+        if not self.background:
+            return
+        _, late = await asyncio.wait(set(self.background), timeout=timeout)
+        for task in late:
+            task.cancel()
+
+
+def api_state(request: Request) -> ApiState:
+    state = getattr(request.app.state, "seatflow", None)
+    assert isinstance(state, ApiState), "the lifespan builds ApiState before serving"
+    return state

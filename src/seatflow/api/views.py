@@ -1,0 +1,44 @@
+"""A booking as the API shows it: the record, its live tables and its state history."""
+
+from __future__ import annotations
+
+from seatflow.api.schemas import AssignmentOut, BookingOut, HistoryOut
+from seatflow.store.bookings import BookingRecord, state_history, table_keys
+from seatflow.store.database import Connection
+
+__all__ = ["booking_view"]
+
+
+async def booking_view(
+    conn: Connection,
+    booking: BookingRecord,
+    restaurant: str,
+    assignment: AssignmentOut | None = None,
+) -> BookingOut:
+    history = await state_history(conn, booking.id)
+    return BookingOut(
+        id=booking.id,
+        restaurant=restaurant,
+        status=booking.status.value,
+        party_size=booking.party_size,
+        start_at=booking.start_at,
+        end_at=booking.end_at,
+        zone_preference=booking.zone_preference,
+        tables=await table_keys(conn, booking.id),
+        assignment_state=booking.assignment_state.value,
+        assignment_strategy=booking.strategy,
+        review_reason=booking.review_reason,
+        created_at=booking.created_at,
+        history=[
+            HistoryOut(
+                from_state=row["from_state"],
+                to_state=row["to_state"],
+                version=row["version"],
+                reason=row["reason"],
+                actor=row["actor"],
+                at=row["created_at"],
+            )
+            for row in history
+        ],
+        assignment=assignment,
+    )

@@ -1,0 +1,38 @@
+-- review_queue --
+-- A restaurant's bookings waiting in manual review, soonest first, with the reason they are there.
+SELECT id, party_size, start_at, end_at, zone_preference, review_reason, updated_at
+FROM bookings
+WHERE restaurant_id = %(restaurant_id)s AND assignment_state = 'manual_review'
+  AND status NOT IN ('cancelled', 'seated', 'completed', 'no_show')
+ORDER BY start_at, id
+LIMIT %(limit)s;
+
+-- search_events --
+-- Observability events matching the optional filters, newest first.
+SELECT id, created_at, source, event_type, severity, booking_id, restaurant_id, context
+FROM observability_events
+WHERE (%(source)s::text IS NULL OR source = %(source)s::text)
+  AND (%(event_type)s::text IS NULL OR event_type = %(event_type)s::text)
+  AND (%(since)s::timestamptz IS NULL OR created_at >= %(since)s::timestamptz)
+  AND (%(booking_id)s::uuid IS NULL OR booking_id = %(booking_id)s::uuid)
+ORDER BY created_at DESC, id DESC
+LIMIT %(limit)s;
+
+-- assignment_backlog --
+-- Gauges for /metrics, across every worker: bookings waiting for a table, bookings in review, and
+-- shadow comparisons where V3 did worse or failed since a moment.
+SELECT
+    (SELECT count(*) FROM bookings
+     WHERE status = 'pending'
+       AND assignment_state IN ('created', 'capacity_verified', 'assignment_pending')) AS pending,
+    (SELECT count(*) FROM bookings
+     WHERE assignment_state = 'manual_review'
+       AND status NOT IN ('cancelled', 'seated', 'completed', 'no_show')) AS in_review,
+    (SELECT count(*) FROM observability_events
+     WHERE source = 'assignment.coordinator' AND event_type = 'coordinator.shadow_compare'
+       AND created_at >= %(since)s
+       AND context->>'classification' IN ('legacy_better', 'v3_error')) AS shadow_mismatches;
+
+-- ping --
+-- The cheapest round trip: is the database answering?
+SELECT 1 AS ok;
