@@ -119,12 +119,11 @@ async def alternatives(
     exclude: UUID | None = None,
 ) -> list[datetime]:
     """Up to three nearby start times at which the floor can seat the same party."""
-    starts = [s for s in nearby_starts(request.start) if s > now]
+    moved = [_moved(request, s) for s in nearby_starts(request.start) if s > now]
     return await _search(
         conn,
         floor,
-        request,
-        starts,
+        moved,
         now=now,
         route=route,
         budget=budget,
@@ -157,25 +156,28 @@ def day_starts(floor: FloorPlan, day: date) -> list[datetime]:
 async def bookable_starts(
     conn: Connection,
     floor: StoredFloor,
-    request: PlanRequest,
+    party_size: int,
     starts: Sequence[datetime],
     *,
     now: datetime,
     route: Route,
     budget: SearchBudget,
 ) -> list[datetime]:
-    """Those of `starts` (in the future) at which the floor can seat the request's party."""
-    future = [s for s in starts if s > now]
+    """Those of `starts` (in the future) at which the floor can seat `party_size`."""
+    requests = [
+        plan_request(floor.plan, start=start, party_size=party_size, zone_preference=None)
+        for start in starts
+        if start > now
+    ]
     return await _search(
-        conn, floor, request, future, now=now, route=route, budget=budget, want=len(future)
+        conn, floor, requests, now=now, route=route, budget=budget, want=len(requests)
     )
 
 
 async def _search(
     conn: Connection,
     floor: StoredFloor,
-    request: PlanRequest,
-    starts: Sequence[datetime],
+    requests: Sequence[PlanRequest],
     *,
     now: datetime,
     route: Route,
@@ -183,9 +185,9 @@ async def _search(
     want: int,
     exclude: UUID | None = None,
 ) -> list[datetime]:
-    if not starts:
+    """The starts of the first `want` requests that fit, on occupancy read once for all."""
+    if not requests:
         return []
-    requests = [_moved(request, start) for start in starts]
     occupants = await load_occupants(
         conn,
         floor,

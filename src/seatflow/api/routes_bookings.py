@@ -14,7 +14,6 @@ from seatflow.api.availability import (
     SearchBudget,
     bookable_starts,
     day_starts,
-    plan_request,
     restaurant_zone,
 )
 from seatflow.api.schemas import (
@@ -92,14 +91,12 @@ async def get_availability(
     """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party."""
     plan = scope.floor.plan
     check_party(plan, party_size)
-    starts = day_starts(plan, day)
-    request = plan_request(plan, start=starts[0], party_size=party_size, zone_preference=None)
     async with state.pool.connection() as conn:
         times = await bookable_starts(
             conn,
             scope.floor,
-            request,
-            starts,
+            party_size,
+            day_starts(plan, day),
             now=state.clock.now(),
             route=state.route_for(scope.floor),
             budget=SearchBudget(per_start_ms=100, total_ms=5000),

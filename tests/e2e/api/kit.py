@@ -1,18 +1,13 @@
-"""Helpers for the HTTP API tests: the test floor, a running app (lifespan and all) behind httpx's
-ASGI transport with two restaurants, a key for each, an admin key and a revoked key, and the CLI
-as a subprocess."""
+"""Helpers for the HTTP API tests: the test floor, and a running app (lifespan and all) behind
+httpx's ASGI transport with two restaurants, a key for each, an admin key and a revoked key."""
 
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -50,7 +45,6 @@ FLOOR: dict[str, Any] = {
 }
 #: 19:00 UTC three days from now: always in the future, always inside service hours.
 START = (datetime.now(UTC) + timedelta(days=3)).replace(hour=19, minute=0, second=0, microsecond=0)
-REPO = Path(__file__).resolve().parents[3]
 
 
 def floor_doc(slug: str, **changes: Any) -> dict[str, Any]:
@@ -172,24 +166,3 @@ async def serving(url: str, **overrides: Any) -> AsyncIterator[Api]:
 def admin_sql(server_url: str, statement: str) -> None:
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(statement)  # type: ignore[arg-type]  # identifiers the tests generated
-
-
-def run_cli(
-    cwd: Path, *args: str, database_url: str, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """`python -m seatflow.cli ARGS` in a clean directory with only DATABASE_URL of our settings."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.upper().startswith(("FEATURE_", "SEATFLOW_", "DATABASE_URL"))
-    }
-    env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb", DATABASE_URL=database_url)
-    return subprocess.run(
-        [sys.executable, "-m", "seatflow.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from e2e.api.kit import Api, run_cli
+from e2e.api.kit import Api
+from e2e.test_cli import run_cli
 from seatflow.store.api_keys import hash_secret, parse_token
 
 TOKEN = re.compile(r"sf_[a-z0-9]{12}_[A-Za-z0-9_-]{43}")
