@@ -93,11 +93,13 @@ def _broken(**changes: Any) -> dict[str, Any]:
         ([], "body"),
     ],
 )
-async def test_bad_floors_are_422_and_change_nothing(api: Api, body: Any, field: str) -> None:
+async def test_bad_floors_are_422_and_change_nothing(
+    module_api: Api, body: Any, field: str
+) -> None:
     """A floor that cannot be imported is refused naming the field; the stored one is unchanged."""
-    before = (await _get(api, "alpha")).json()
-    response = await _put(api, "alpha", body)
+    before = (await _get(module_api, "alpha")).json()
+    response = await _put(module_api, "alpha", body)
     assert response.status_code == 422, response.text
     assert response.json()["error"] == "invalid_input"
     assert response.json()["field"] == field
-    assert (await _get(api, "alpha")).json() == before
+    assert (await _get(module_api, "alpha")).json() == before

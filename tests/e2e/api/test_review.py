@@ -64,15 +64,15 @@ async def test_review_lists_bookings_with_their_reason(api: Api) -> None:
     ],
 )
 async def test_assign_validates_tables_by_the_seating_rules(
-    api: Api, tables: list[Any], field: str
+    module_api: Api, tables: list[Any], field: str
 ) -> None:
     """Tables that are not one valid seating for the party are 422, and the booking stays put."""
-    booking_id = await _in_review(api, 6)
-    before = await api.booking(booking_id)
-    response = await _assign(api, booking_id, tables)
+    booking_id = await _in_review(module_api, 6)
+    before = await module_api.booking(booking_id)
+    response = await _assign(module_api, booking_id, tables)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
-    assert await api.booking(booking_id) == before
+    assert await module_api.booking(booking_id) == before
 
 
 async def test_assign_seats_the_booking_and_records_it(api: Api) -> None:
