@@ -11,6 +11,7 @@ from seatflow.cli import db, floor, keys, rollout
 from seatflow.cli.demo import demo_command
 from seatflow.cli.serve import serve_command
 from seatflow.cli.simulate import simulate_command
+from seatflow.cli.worker import worker_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
 from seatflow.logging import configure_logging
 from seatflow.settings import load_settings
@@ -24,6 +25,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(floor.app, name="floor")
 app.command("simulate")(simulate_command)
 app.command("demo")(demo_command)
+app.command("worker")(worker_command)
 app.add_typer(rollout.app, name="rollout")
 app.add_typer(keys.app, name="keys")
 app.command("serve")(serve_command)

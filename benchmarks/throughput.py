@@ -1,0 +1,553 @@
+"""End-to-end assignment throughput through the real queue: booking row + job → worker process →
+V3 coordinator → confirmed, with 1, 2 and 4 worker processes on one PostgreSQL server, and
+pgbench's TPC-B on the same server as the yardstick.
+
+Workload: the sample floor copied into N restaurants (different slugs), each given the sample's
+booking stream over several evenings (whole days apart, in the future), keeping only the requests
+the floor seats as they arrive without re-packing (computed offline with the same planner) —
+this measures the queue and the database path, not CP-SAT. Jobs are interleaved across
+restaurants, the way many restaurants' traffic arrives.
+
+Per worker count, on a fresh scratch database:
+
+1. peak: every booking of the first evenings is written with its job, held back (scheduled an
+   hour ahead) until all workers are up, then released at once (and the statistics refreshed,
+   as autovacuum would); assignments/s = settled bookings / (last terminal event − first
+   coordinator start);
+2. half peak: the last evening's bookings arrive at half that rate; decision latency (the
+   coordinator's `duration_ms`) and insert → confirmed latency, p50 / p99.
+
+Round trips: every process counts the statements it sends (each `execute`, and each BEGIN /
+COMMIT / SAVEPOINT / RELEASE / ROLLBACK) — pg_stat_statements is not loadable without a server
+restart — and the totals are divided by the bookings settled, by source.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/throughput.py
+
+It creates and drops its own databases (seatflow_bench_*) on that server. Prints Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from seatflow.domain.floor import FloorPlan
+from seatflow.domain.scenario import BookingRequest, Scenario, parse_scenario_text
+from seatflow.jobs import ProcrastinateQueue, build_app
+from seatflow.jobs.evening import shift_into_future
+from seatflow.jobs.intake import CREATION_TRIGGER, new_booking
+from seatflow.planning.engine import plan_v3
+from seatflow.planning.model import Occupant, Plan, PlanRequest
+from seatflow.store.bookings import insert_booking
+from seatflow.store.embedded import with_database
+from seatflow.store.floors import StoredFloor, import_floor, load_floor
+from seatflow.store.migrate import migrate
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "seatflow" / "data" / "sample-evening.json"
+TERMINAL = (
+    "coordinator.confirmed",
+    "coordinator.manual_review",
+    "coordinator.retry",
+    "coordinator.noop",
+    "coordinator.error",
+)
+SETTLED = ["confirmed", "manual_review", "failed"]
+
+# ---------------------------------------------------------------------------------------------
+# Statement counting (installed in every process of the run)
+
+COUNTS: Counter[str] = Counter()
+
+
+def install_counter() -> None:
+    """Count each statement sent: cursor executes and transaction-control commands."""
+    from procrastinate import sql as procrastinate_sql
+    from psycopg import AsyncCursor
+    from psycopg._connection_base import BaseConnection
+
+    from seatflow.store.queries import queries
+
+    names = {text.strip(): f"seatflow:{name}" for name, text in queries().items()}
+    names.update(
+        {text.strip(): f"procrastinate:{name}" for name, text in procrastinate_sql.queries.items()}
+    )
+
+    def label(query: Any) -> str:
+        if isinstance(query, bytes):
+            query = query.decode()
+        if not isinstance(query, str):
+            return "procrastinate:listen" if "LISTEN" in repr(query) else "other:composed"
+        text = query.strip()
+        if text in names:
+            return names[text]
+        if not text:
+            return "pool:connection check"
+        word = text.split(None, 1)[0].upper()
+        if word in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+            return f"tx:{word}"
+        return f"other:{text[:50]}"
+
+    execute = AsyncCursor.execute
+
+    async def counted_execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        COUNTS[label(query)] += 1
+        return await execute(self, query, *args, **kwargs)
+
+    command = BaseConnection._exec_command
+
+    def counted_command(self: Any, cmd: Any, *args: Any, **kwargs: Any) -> Any:
+        COUNTS[label(cmd if isinstance(cmd, bytes | str) else cmd.as_string(self))] += 1
+        return command(self, cmd, *args, **kwargs)
+
+    AsyncCursor.execute = counted_execute  # type: ignore[method-assign]
+    BaseConnection._exec_command = counted_command  # type: ignore[method-assign,assignment]
+
+
+def worker_main(argv: list[str]) -> None:
+    """`throughput.py _worker URL CONCURRENCY NAME COUNTS_FILE`: a counted `seatflow worker`."""
+    url, concurrency, name, counts_file = argv
+    from seatflow.jobs.worker import WorkerOptions, run_worker
+    from seatflow.logging import configure_logging
+    from seatflow.settings import load_settings
+
+    install_counter()
+    settings = load_settings()
+    configure_logging("warning")
+    try:
+        asyncio.run(
+            run_worker(settings, url, WorkerOptions(concurrency=int(concurrency), name=name))
+        )
+    finally:
+        Path(counts_file).write_text(json.dumps(COUNTS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Workload
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    floors: list[FloorPlan]
+    peak: list[tuple[str, BookingRequest]]  # (slug, request), interleaved across restaurants
+    paced: list[tuple[str, BookingRequest]]
+
+
+def seated_directly(scenario: Scenario) -> list[BookingRequest]:
+    """The requests the floor seats in arrival order without moving anyone (planner only)."""
+    floor = scenario.floor
+    occupants: list[Occupant] = []
+    kept: list[BookingRequest] = []
+    for request in sorted(scenario.bookings, key=lambda b: (b.requested_at, b.ref)):
+        start, end = floor.policy.occupancy(
+            request.start_at, request.party_size, request.duration_minutes
+        )
+        probe = PlanRequest(
+            booking_id=request.ref,
+            party_size=request.party_size,
+            start=start,
+            end=end,
+            zone_preference=request.zone_preference,
+        )
+        plan = plan_v3(floor, probe, occupants, repack_budget_ms=0)
+        if isinstance(plan, Plan) and not plan.moves:
+            occupants.append(
+                Occupant(
+                    booking_id=request.ref,
+                    party_size=request.party_size,
+                    start=start,
+                    end=end,
+                    tables=plan.tables,
+                    movable=True,
+                    zone_preference=request.zone_preference,
+                )
+            )
+            kept.append(request)
+    return kept
+
+
+def build_workload(restaurants: int, evenings: int) -> Workload:
+    scenario = shift_into_future(parse_scenario_text(SAMPLE.read_text()), datetime.now(UTC))
+    base = seated_directly(scenario)
+    floors = [
+        dataclasses.replace(scenario.floor, slug=f"bench-{i:02d}", name=f"Bench {i:02d}")
+        for i in range(restaurants)
+    ]
+    stream: list[list[tuple[str, BookingRequest]]] = []
+    for day in range(evenings):
+        shift = timedelta(days=day)
+        evening = []
+        for request in base:
+            for floor in floors:
+                moved = dataclasses.replace(
+                    request,
+                    ref=f"{request.ref}-d{day}",
+                    start_at=request.start_at + shift,
+                    requested_at=request.requested_at + shift,
+                )
+                evening.append((floor.slug, moved))
+        stream.append(evening)
+    peak = [item for evening in stream[:-1] for item in evening]
+    return Workload(floors=floors, peak=peak, paced=stream[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Database plumbing
+
+
+def admin(server_url: str, statement: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def fetch(url: str, sql: str, *params: Any) -> list[dict[str, Any]]:
+    with psycopg.connect(url, row_factory=dict_row, autocommit=True) as conn:
+        return list(conn.execute(sql, params).fetchall())
+
+
+async def prepare(url: str, workload: Workload) -> dict[str, StoredFloor]:
+    async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn:
+        stored = {}
+        for floor in workload.floors:
+            async with conn.transaction():
+                await import_floor(conn, floor)
+            stored[floor.slug] = await load_floor(conn, floor.slug)
+        await conn.commit()
+    return stored
+
+
+async def write_bookings(
+    url: str,
+    floors: dict[str, StoredFloor],
+    items: list[tuple[str, BookingRequest]],
+    *,
+    delay: timedelta | None = None,
+    rate: float | None = None,
+) -> None:
+    """Each booking and its job in one transaction, as the API writes them; paced when `rate`."""
+    queue = ProcrastinateQueue(build_app())
+    started = time.perf_counter()
+    async with await psycopg.AsyncConnection.connect(
+        url, row_factory=dict_row, autocommit=True
+    ) as conn:
+        for index, (slug, request) in enumerate(items):
+            if rate:
+                await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+            async with conn.transaction():
+                booking = await insert_booking(conn, new_booking(floors[slug], request))
+                await queue.enqueue(conn, booking.id, CREATION_TRIGGER, delay)
+
+
+def wait_settled(url: str, expected: int, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while True:
+        (row,) = fetch(
+            url, "SELECT count(*) AS n FROM bookings WHERE assignment_state = ANY(%s)", SETTLED
+        )
+        if row["n"] >= expected or time.monotonic() > deadline:
+            return time.monotonic()
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------------------------
+# One run
+
+
+@dataclasses.dataclass
+class RunResult:
+    workers: int
+    peak_bookings: int
+    peak_rate: float
+    paced_rate: float
+    paced_bookings: int
+    decision_p50: float
+    decision_p99: float
+    e2e_p50: float
+    e2e_p99: float
+    confirmed: int
+    review: int
+    invocations: int
+    worker_statements: Counter[str]
+    producer_statements: Counter[str]
+
+    @property
+    def settled(self) -> int:
+        return self.confirmed + self.review
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+
+@dataclasses.dataclass
+class Workers:
+    processes: list[subprocess.Popen[bytes]]
+    counts_files: list[Path]
+
+
+def start_workers(url: str, count: int, concurrency: int, scratch: Path) -> Workers:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEATURE_", "SEATFLOW_"))}
+    env.update(
+        DATABASE_URL=url, FEATURE_ASSIGNMENT_PIPELINE_V3="true", SEATFLOW_LOG_LEVEL="warning"
+    )
+    workers = Workers([], [])
+    for index in range(count):
+        counts = scratch / f"counts-{count}-{index}.json"
+        command = [
+            sys.executable,
+            __file__,
+            "_worker",
+            url,
+            str(concurrency),
+            f"w{index}",
+            str(counts),
+        ]
+        with (scratch / f"worker-{count}-{index}.log").open("ab") as log:
+            workers.processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
+        workers.counts_files.append(counts)
+    return workers
+
+
+def stop_workers(workers: Workers) -> Counter[str]:
+    for process in workers.processes:
+        process.terminate()
+    total: Counter[str] = Counter()
+    for process, counts in zip(workers.processes, workers.counts_files, strict=True):
+        process.wait(timeout=60)
+        total.update(json.loads(counts.read_text()))
+    return total
+
+
+def run_one(
+    server_url: str, workload: Workload, count: int, concurrency: int, scratch: Path
+) -> RunResult:
+    name = f"seatflow_bench_w{count}"
+    admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(server_url, f'CREATE DATABASE "{name}"')
+    url = with_database(server_url, name)
+    try:
+        migrate(url)
+        floors = asyncio.run(prepare(url, workload))
+        asyncio.run(write_bookings(url, floors, workload.peak, delay=timedelta(hours=1)))
+        admin(url, "ANALYZE")  # statistics as autovacuum keeps them in a steady state
+        workers = start_workers(url, count, concurrency, scratch)
+        while fetch(url, "SELECT count(*) AS n FROM procrastinate_workers")[0]["n"] < count:
+            time.sleep(0.1)
+        released = datetime.now(UTC)
+        fetch(
+            url,
+            "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE status = 'todo' "
+            "AND task_name = 'seatflow.auto_assign' RETURNING id",
+        )
+        # Re-read statistics at once: the held-back jobs were all "an hour ahead" when last
+        # analysed, and the fetch plan chosen on that belief is ~20x slower on a long queue.
+        admin(url, "ANALYZE procrastinate_jobs")
+        wait_settled(url, len(workload.peak), timeout=300)
+        peak = phase_stats(url, released, datetime.now(UTC))
+        peak_rate = peak["settled"] / peak["span"]
+        COUNTS.clear()
+        paced_from = datetime.now(UTC)
+        rate = peak_rate / 2
+        paced = workload.paced[: max(50, int(rate * 10))]
+        asyncio.run(write_bookings(url, floors, paced, rate=rate))
+        producer = Counter(COUNTS)
+        wait_settled(url, len(workload.peak) + len(paced), timeout=300)
+        statements = stop_workers(workers)
+        paced_stats = phase_stats(url, paced_from, datetime.now(UTC))
+        totals = fetch(
+            url,
+            "SELECT count(*) FILTER (WHERE assignment_state = 'confirmed') AS c, "
+            "count(*) FILTER (WHERE assignment_state = 'manual_review') AS r "
+            "FROM bookings",
+        )[0]
+        invocations = fetch(
+            url,
+            "SELECT count(*) AS n FROM observability_events WHERE event_type = 'coordinator.start'",
+        )[0]["n"]
+        return RunResult(
+            workers=count,
+            peak_bookings=peak["settled"],
+            peak_rate=peak_rate,
+            paced_rate=paced_stats["settled"] / paced_stats["span"],
+            paced_bookings=len(paced),
+            decision_p50=pct(paced_stats["decision"], 0.5),
+            decision_p99=pct(paced_stats["decision"], 0.99),
+            e2e_p50=pct(paced_stats["e2e"], 0.5),
+            e2e_p99=pct(paced_stats["e2e"], 0.99),
+            confirmed=totals["c"],
+            review=totals["r"],
+            invocations=invocations,
+            worker_statements=statements,
+            producer_statements=producer,
+        )
+    finally:
+        admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def phase_stats(url: str, since: datetime, until: datetime) -> dict[str, Any]:
+    """Bookings settled in [since, until] by coordinator terminal events (after the flush)."""
+    time.sleep(1.0)  # the workers' event sinks flush every 0.5 s
+    rows = fetch(
+        url,
+        "SELECT e.event_type, e.created_at, (e.context->>'duration_ms')::float AS ms, "
+        "b.created_at AS booked FROM observability_events e JOIN bookings b ON b.id = e.booking_id "
+        "WHERE e.source = 'assignment.coordinator' AND e.event_type = ANY(%s) "
+        "AND e.created_at BETWEEN %s AND %s",
+        list(TERMINAL),
+        since,
+        until + timedelta(seconds=5),
+    )
+    starts = fetch(
+        url,
+        "SELECT min(created_at) AS t FROM observability_events WHERE event_type = "
+        "'coordinator.start' AND created_at >= %s",
+        since,
+    )
+    settled = [r for r in rows if r["event_type"] in TERMINAL[:2]]
+    first = starts[0]["t"] or since
+    last = max((r["created_at"] for r in settled), default=first)
+    return {
+        "settled": len(settled),
+        "span": max((last - first).total_seconds(), 1e-3),
+        "decision": [r["ms"] for r in rows if r["ms"] is not None],
+        "e2e": [(r["created_at"] - r["booked"]).total_seconds() * 1000 for r in settled],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# pgbench
+
+
+def pgbench_binary() -> str:
+    candidates = [shutil.which("pgbench") or ""]
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True)
+    try:
+        import pgserver
+
+        candidates.append(str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"))
+    except ImportError:
+        pass
+    for path in candidates:
+        if path and Path(path).exists():
+            return path
+    raise SystemExit("no pgbench binary found")
+
+
+def pgbench_tps(server_url: str, seconds: int) -> tuple[float, str]:
+    name = "seatflow_bench_pgbench"
+    admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(server_url, f'CREATE DATABASE "{name}"')
+    url, binary = with_database(server_url, name), pgbench_binary()
+    try:
+        subprocess.run([binary, "-i", "-s", "1", "-q", url], check=True, capture_output=True)
+        done = subprocess.run(
+            [binary, "-c", "4", "-j", "2", "-T", str(seconds), url],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", done.stdout)
+    assert match, done.stdout
+    return float(match.group(1)), binary
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def per_booking(counts: Counter[str], bookings: int) -> Iterator[tuple[str, float]]:
+    for key, n in counts.most_common():
+        yield key, n / bookings
+
+
+def render(results: list[RunResult], tps: float, binary: str, args: Any) -> str:
+    lines = [
+        f"pgbench TPC-B (`{binary} -c 4 -j 2 -T {args.pgbench_seconds}`, scale 1, same server): "
+        f"**{tps:.0f} TPS**; goal 0.30 × that = {0.3 * tps:.0f} assignments/s.",
+        "",
+        f"| worker processes (× {args.concurrency} jobs) | bookings (peak) "
+        "| assignments/s (peak) | / pgbench TPS "
+        "| paced at | decision p50 / p99 ms | insert → confirmed p50 / p99 ms "
+        "| confirmed / review | invocations | round trips / booking (workers + producer) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        workers = sum(r.worker_statements.values()) / r.settled
+        producer = sum(r.producer_statements.values()) / max(r.paced_bookings, 1)
+        lines.append(
+            f"| {r.workers} | {r.peak_bookings} | {r.peak_rate:.1f} | {r.peak_rate / tps:.3f} "
+            f"| {r.paced_rate:.1f}/s ({r.paced_bookings}) "
+            f"| {r.decision_p50:.1f} / {r.decision_p99:.1f} | {r.e2e_p50:.1f} / {r.e2e_p99:.1f} "
+            f"| {r.confirmed} / {r.review} | {r.invocations} "
+            f"| {workers:.1f} + {producer:.1f} = {workers + producer:.1f} |"
+        )
+    last = results[-1]
+    lines += [
+        "",
+        f"Statements per booking by source ({last.workers} workers run):",
+        "",
+        "| source | per booking |",
+        "|---|---|",
+    ]
+    merged = last.worker_statements + last.producer_statements
+    for key, value in per_booking(merged, last.settled):
+        if value >= 0.05:
+            lines.append(f"| `{key}` | {value:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--restaurants", type=int, default=20)
+    parser.add_argument("--evenings", type=int, default=3)
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
+    args = parser.parse_args()
+    if not args.url:
+        raise SystemExit("set DATABASE_URL (or --url) to a server where databases may be created")
+    install_counter()
+    workload = build_workload(args.restaurants, args.evenings)
+    print(
+        f"workload: {len(workload.peak)} peak + {len(workload.paced)} paced bookings, "
+        f"{args.restaurants} restaurants",
+        file=sys.stderr,
+    )
+    tps, binary = pgbench_tps(args.url, args.pgbench_seconds)
+    print(f"pgbench: {tps:.0f} TPS", file=sys.stderr)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="seatflow-bench-") as scratch:
+        for count in (int(n) for n in args.workers.split(",")):
+            result = run_one(args.url, workload, count, args.concurrency, Path(scratch))
+            print(f"{count} workers: {result.peak_rate:.1f} assignments/s", file=sys.stderr)
+            results.append(result)
+    print(render(results, tps, binary, args))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["_worker"]:
+        worker_main(sys.argv[2:])
+    else:
+        sys.exit(main())

@@ -1,0 +1,56 @@
+"""The procrastinate App: built by a function, never at import time, with every task registered.
+
+PostgreSQL is the whole queue (no broker): jobs live in `procrastinate_jobs`, created by our
+migrations. The periodic upkeep is deferred by every worker but runs once per tick across the
+cluster (procrastinate records each tick); a queueing lock keeps a busy cluster from piling up
+ticks. No `lock` on the upkeep: a tick stuck on a dead worker must not block the next one (the
+stalled-jobs sweep itself would otherwise be the job that never runs again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psycopg
+from procrastinate import App, JobContext, PsycopgConnector
+
+from seatflow.jobs import tasks
+from seatflow.jobs.queue import AUTO_ASSIGN
+
+__all__ = ["PERIODIC", "build_app"]
+
+Upkeep = Callable[[JobContext, int], Awaitable[int]]
+
+#: name → (cron with seconds as the 6th field, body). Names are stored in the database.
+PERIODIC: dict[str, tuple[str, Upkeep]] = {
+    "seatflow.retry_stalled_jobs": ("* * * * * */15", tasks.retry_stalled_jobs),
+    "seatflow.recover_stuck": ("* * * * * */30", tasks.recover_stuck),
+    "seatflow.requeue_orphans": ("* * * * * */30", tasks.requeue_orphans),
+    "seatflow.release_expired_holds": ("* * * * *", tasks.release_expired_holds),
+}
+
+
+async def _autocommit(conn: psycopg.AsyncConnection[Any]) -> None:
+    await conn.set_autocommit(True)
+
+
+def build_app(url: str | None = None, *, pool_size: int = 4) -> App:
+    """An App for `url` (its pool opens only with `open_async`; deferring on a caller's
+    connection needs no open App at all).
+
+    The queue's own connections are autocommit: each of procrastinate's statements is one atomic
+    function call, so wrapping it in BEGIN / COMMIT would only add two round trips per fetch and
+    per finish.
+    """
+    connector = (
+        PsycopgConnector(conninfo=url, min_size=1, max_size=pool_size, configure=_autocommit)
+        if url
+        else PsycopgConnector(configure=_autocommit)
+    )
+    app = App(connector=connector)
+    app.task(name=AUTO_ASSIGN, pass_context=True)(tasks.auto_assign)
+    for name, (cron, body) in PERIODIC.items():
+        task = app.task(name=name, pass_context=True, queueing_lock=name)(body)
+        app.periodic(cron=cron)(task)
+    return app
