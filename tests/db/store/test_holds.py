@@ -63,6 +63,17 @@ async def _hold(conn: Connection, floor: StoredFloor, booking: UUID, *tables: st
     return await create_hold(conn, floor, booking, tables, start=START, end=END, now=NOW, ttl=TTL)
 
 
+async def _seat_by_moving(
+    conn: Connection, floor: StoredFloor, newcomer: UUID, placed: UUID
+) -> None:
+    """The re-pack both move tests apply: `placed` leaves T1 for T2 so `newcomer` takes T1."""
+    hold = await create_hold(
+        conn, floor, newcomer, ["T1"], start=START, end=END, now=NOW, ttl=TTL, moving=[placed]
+    )
+    move = TableMove(booking_id=placed, from_tables=("T1",), to_tables=("T2",))
+    await confirm_hold(conn, floor, hold, now=NOW, moves=[move])
+
+
 async def _live_count(conn: Connection) -> int:
     row = await (
         await conn.execute("SELECT count(*) AS n FROM allocations WHERE released_at IS NULL")
@@ -123,19 +134,7 @@ async def test_repack_moves_commit_with_the_new_allocation(conn: Connection) -> 
     await confirm_hold(conn, floor, await _hold(conn, floor, placed, "T1"), now=NOW)
     await conn.commit()
     async with conn.transaction():
-        hold = await create_hold(
-            conn,
-            floor,
-            newcomer,
-            ["T1"],
-            start=START,
-            end=END,
-            now=NOW,
-            ttl=TTL,
-            moving=[placed],
-        )
-        move = TableMove(booking_id=placed, from_tables=("T1",), to_tables=("T2",))
-        await confirm_hold(conn, floor, hold, now=NOW, moves=[move])
+        await _seat_by_moving(conn, floor, newcomer, placed)
     assert await table_keys(conn, placed) == ["T2"]
     assert await table_keys(conn, newcomer) == ["T1"]
 
@@ -149,19 +148,7 @@ async def test_a_failed_repack_leaves_every_booking_on_its_old_tables(conn: Conn
     await conn.commit()
     with pytest.raises(TablesTaken):
         async with conn.transaction():
-            hold = await create_hold(
-                conn,
-                floor,
-                newcomer,
-                ["T1"],
-                start=START,
-                end=END,
-                now=NOW,
-                ttl=TTL,
-                moving=[placed],
-            )
-            move = TableMove(booking_id=placed, from_tables=("T1",), to_tables=("T2",))
-            await confirm_hold(conn, floor, hold, now=NOW, moves=[move])
+            await _seat_by_moving(conn, floor, newcomer, placed)
     assert await table_keys(conn, placed) == ["T1"]
     assert await table_keys(conn, blocker) == ["T2"]
     assert await table_keys(conn, newcomer) == []
