@@ -17,9 +17,11 @@ from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_hea
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
 from seatflow.api.metrics import Metrics
-from seatflow.api.queue import AssignmentQueue, InlineQueue
+from seatflow.api.queue import AssignmentQueue
 from seatflow.api.state import ApiState
 from seatflow.bootstrap import services
+from seatflow.jobs.app import build_app
+from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.settings import Settings
@@ -41,14 +43,19 @@ def create_app(
     flags: PipelineFlags | None = None,
     pool_size: int = 10,
 ) -> FastAPI:
-    """The app for the database at `url` (migrated beforehand: /readyz reports when it is not)."""
+    """The app for the database at `url` (migrated beforehand: /readyz reports when it is not).
+
+    Bookings go to the procrastinate queue (`seatflow worker` runs them) unless `queue` says
+    otherwise; deferring on the request's connection needs no open procrastinate App.
+    """
     metrics = Metrics()
+    chosen_queue: AssignmentQueue = queue or ProcrastinateQueue(build_app())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with services(settings, url, clock=clock, flags=flags, pool_size=pool_size) as svc:
             metrics.watch(svc.coordinator.breaker, svc.sink)
-            state = ApiState(services=svc, queue=queue or InlineQueue(), metrics=metrics, url=url)
+            state = ApiState(services=svc, queue=chosen_queue, metrics=metrics, url=url)
             app.state.seatflow = state
             try:
                 yield

@@ -1,9 +1,8 @@
 """Where the API hands a booking to the assignment workers.
 
 Enqueueing happens on the caller's connection, inside the transaction that wrote the booking, so
-a booking never exists without its job (a job layer on PostgreSQL — procrastinate — can do that).
-Until that layer is wired in, `InlineQueue` stands in: it enqueues nothing, and only a request's
-`?wait_ms=` runs the assignment, inline.
+a booking never exists without its job. The app uses `seatflow.jobs.queue.ProcrastinateQueue`
+unless told otherwise; this port is what the handlers depend on.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from uuid import UUID
 
 from seatflow.store.database import Connection
 
-__all__ = ["AssignmentQueue", "InlineQueue"]
+__all__ = ["AssignmentQueue"]
 
 
 class AssignmentQueue(Protocol):
@@ -27,16 +26,3 @@ class AssignmentQueue(Protocol):
         trigger: str,
         delay: timedelta | None = None,
     ) -> None: ...
-
-
-class InlineQueue:
-    """The placeholder queue: nothing is scheduled; `?wait_ms=` is the only thing that assigns."""
-
-    async def enqueue(
-        self,
-        conn: Connection,
-        booking_id: UUID,
-        trigger: str,
-        delay: timedelta | None = None,
-    ) -> None:
-        return None

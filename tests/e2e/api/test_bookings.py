@@ -27,6 +27,24 @@ async def test_create_returns_201_pending_with_history(api: Api) -> None:
     assert await api.booking(body["id"]) == body
 
 
+async def test_the_booking_and_its_job_commit_together(api: Api) -> None:
+    """Created → exactly one waiting `auto_assign` job (trigger creation) locked on the booking;
+    refused with 409 → no booking and no job."""
+    body = (await api.book(2)).json()
+    jobs = await api.sql(
+        "SELECT task_name, status, lock, queueing_lock, args FROM procrastinate_jobs"
+    )
+    assert [(j["task_name"], j["status"], j["args"]["trigger"]) for j in jobs] == [
+        ("seatflow.auto_assign", "todo", "creation")
+    ]
+    assert jobs[0]["lock"] == jobs[0]["queueing_lock"] == f"booking:{body['id']}"
+    assert (await api.book(99)).status_code == 422  # no combination seats 99: validation
+    for _ in range(4):  # fill every table at START, then one more that cannot fit
+        await api.book(2, wait_ms=2000)
+    assert (await api.book(8)).status_code == 409
+    assert await api.count("procrastinate_jobs") == await api.count("bookings")
+
+
 async def test_end_at_comes_from_the_turn_times(api: Api) -> None:
     """end_at is start + the party's turn + the buffer (90 + 15 for two, 120 + 15 for four)."""
     for party, minutes in ((2, 105), (4, 135)):

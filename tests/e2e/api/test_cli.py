@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from e2e.api.kit import Api
+from e2e.api.kit import Api, at, seed
 from e2e.test_cli import run_cli
 from seatflow.store.api_keys import hash_secret, parse_token
+from support.processes import Spawn
 
 TOKEN = re.compile(r"sf_[a-z0-9]{12}_[A-Za-z0-9_-]{43}")
 
@@ -77,44 +77,61 @@ def _free_port() -> int:
         return port
 
 
-def test_serve_answers_http(db_url: str, tmp_path: Path) -> None:
-    """`seatflow serve` listens on the given port, is ready, and guards /v1 with keys."""
+async def test_serve_and_worker_confirm_a_booking_made_over_http(
+    db_url: str, spawn_seatflow: Spawn
+) -> None:
+    """`seatflow serve` + `seatflow worker` as separate processes: a booking created over HTTP
+    (no inline attempt) is confirmed with tables by the worker; /v1 wants a key (401) and a key
+    never sees another restaurant (404)."""
+    keys, _ = await seed(db_url)
     port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.upper().startswith(("FEATURE_", "SEATFLOW_", "DATABASE_URL"))
-    }
-    env["DATABASE_URL"] = db_url
-    server = subprocess.Popen(
-        [sys.executable, "-m", "seatflow.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        ready = _wait_ready(f"{base}/readyz", server)
+    server = spawn_seatflow("serve", "--port", str(port))
+    spawn_seatflow("worker", "--concurrency", "2")
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        ready = await _wait_ready(client, server)
         assert ready.json()["status"] == "ready"
-        assert httpx.get(f"{base}/v1/events").status_code == 401
-        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        alpha = {"Authorization": f"Bearer {keys['alpha']}"}
+        beta = {"Authorization": f"Bearer {keys['beta']}"}
+        body = {"party_size": 6, "start_at": at()}
+        assert (await client.post("/v1/restaurants/alpha/bookings", json=body)).status_code == 401
+        created = await client.post("/v1/restaurants/alpha/bookings", json=body, headers=alpha)
+        assert created.status_code == 201, created.text
+        assert created.json()["status"] == "pending"
+        path = f"/v1/restaurants/alpha/bookings/{created.json()['id']}"
+        booking = await _wait_confirmed(client, path, alpha)
+        assert sorted(booking["tables"]) == ["B", "C"]  # 6 seats only on the B+C combination
+        assert booking["assignment_state"] == "confirmed"
+        foreign = f"/v1/restaurants/beta/bookings/{created.json()['id']}"
+        assert (await client.get(path, headers=beta)).status_code == 404
+        assert (await client.get(foreign, headers=beta)).status_code == 404
+        assert (await client.get(path)).status_code == 401
 
 
-def _wait_ready(url: str, server: subprocess.Popen[str]) -> httpx.Response:
+async def _wait_confirmed(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str]
+) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"serve exited: {server.stderr.read() if server.stderr else ''}")
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        if body["status"] == "confirmed":
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the worker did not confirm the booking in 30 s: {body}")
+
+
+async def _wait_ready(client: httpx.AsyncClient, server: subprocess.Popen[str]) -> httpx.Response:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "serve exited (its log is in the test's tmp_path)"
         try:
-            response = httpx.get(url, timeout=2)
+            response = await client.get("/readyz", timeout=2)
             if response.status_code == 200:
                 return response
         except httpx.TransportError:
             pass
-        time.sleep(0.2)
+        await asyncio.sleep(0.2)
     raise AssertionError("serve did not become ready in 30 s")

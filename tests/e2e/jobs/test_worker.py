@@ -3,19 +3,16 @@ loses nothing — a second worker, with the upkeep, confirms the booking exactly
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import psycopg
-import pytest
 from psycopg.rows import dict_row
 
 from seatflow.domain.scenario import parse_scenario_text
@@ -23,36 +20,14 @@ from seatflow.jobs import ProcrastinateQueue, build_app
 from seatflow.jobs.maintenance import retry_stalled_jobs
 from seatflow.store.bookings import NewBooking, insert_booking
 from seatflow.store.floors import import_floor, load_floor
+from support.processes import Spawn
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "samples" / "dev-05-t24-l0.8.json"
-_OWN_VARIABLES = ("FEATURE_", "SEATFLOW_", "DATABASE_URL")
-
-Spawn = Callable[[], "subprocess.Popen[str]"]
 
 
-@pytest.fixture
-def spawn_worker(db_url: str, tmp_path: Path) -> Iterator[Spawn]:
-    """Start `python -m seatflow.cli worker` processes on this test's database (V3 on)."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(_OWN_VARIABLES)}
-    env.update(DATABASE_URL=db_url, FEATURE_ASSIGNMENT_PIPELINE_V3="true")
-    started: list[subprocess.Popen[str]] = []
-
-    def spawn() -> subprocess.Popen[str]:
-        command = [sys.executable, "-m", "seatflow.cli", "worker", "--concurrency", "2"]
-        with (tmp_path / f"worker-{len(started)}.log").open("w") as log:
-            process = subprocess.Popen(
-                command, cwd=tmp_path, env=env, stdout=log, stderr=log, text=True
-            )
-        started.append(process)
-        return process
-
-    yield spawn
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-    for process in started:
-        process.wait(timeout=20)
+def _worker(spawn_seatflow: Spawn) -> subprocess.Popen[str]:
+    return spawn_seatflow("worker", "--concurrency", "2")
 
 
 async def _booking_with_job(db_url: str) -> UUID:
@@ -111,23 +86,23 @@ def _assert_confirmed_once(db_url: str, booking_id: UUID) -> None:
 
 
 async def test_booking_job_is_confirmed_by_a_worker_process(
-    db_url: str, spawn_worker: Spawn
+    db_url: str, spawn_seatflow: Spawn
 ) -> None:
     """A booking written with its job is confirmed by a separate worker process."""
     booking_id = await _booking_with_job(db_url)
-    spawn_worker()
+    _worker(spawn_seatflow)
     _wait_for(lambda: _state(db_url, booking_id) == "confirmed", "the booking to be confirmed")
     _assert_confirmed_once(db_url, booking_id)
 
 
-async def test_worker_killed_mid_job_loses_no_booking(db_url: str, spawn_worker: Spawn) -> None:
+async def test_worker_killed_mid_job_loses_no_booking(db_url: str, spawn_seatflow: Spawn) -> None:
     """SIGKILL while the job runs: the job is stranded `doing`; once the upkeep retries it, a
     second worker confirms the booking, exactly once."""
     booking_id = await _booking_with_job(db_url)
     with psycopg.connect(db_url) as blocker:
         # Hold the booking's row so the first worker's assignment transaction stops mid-way.
         blocker.execute("SELECT 1 FROM bookings WHERE id = %s FOR UPDATE", (booking_id,))
-        first = spawn_worker()
+        first = _worker(spawn_seatflow)
         _wait_for(lambda: _blocked_on(db_url, booking_id), "the first worker to be mid-job")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -141,7 +116,7 @@ async def test_worker_killed_mid_job_loses_no_booking(db_url: str, spawn_worker:
     app = build_app(db_url)
     async with app.open_async():  # the periodic sweep's body, run now rather than on its tick
         assert await retry_stalled_jobs(app.job_manager) >= 1  # upkeep jobs may be stalled too
-    spawn_worker()
+    _worker(spawn_seatflow)
     _wait_for(lambda: _state(db_url, booking_id) == "confirmed", "the second worker to confirm")
     _assert_confirmed_once(db_url, booking_id)
 

@@ -1,0 +1,41 @@
+"""Fixtures for end-to-end tests: real `seatflow` processes on this test's database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support.processes import Spawn
+
+#: Variables of ours that a developer's shell may carry; spawned processes must not see them.
+_OWN_VARIABLES = ("FEATURE_", "SEATFLOW_", "DATABASE_URL")
+
+
+@pytest.fixture
+def spawn_seatflow(db_url: str, tmp_path: Path) -> Iterator[Spawn]:
+    """`spawn_seatflow("worker", "--concurrency", "2")` starts `python -m seatflow.cli …` on this
+    test's database with V3 on, its output in tmp_path; every process is stopped at teardown."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(_OWN_VARIABLES)}
+    env.update(DATABASE_URL=db_url, FEATURE_ASSIGNMENT_PIPELINE_V3="true")
+    started: list[subprocess.Popen[str]] = []
+
+    def spawn(*args: str) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "seatflow.cli", *args]
+        with (tmp_path / f"{args[0]}-{len(started)}.log").open("w") as log:
+            process = subprocess.Popen(
+                command, cwd=tmp_path, env=env, stdout=log, stderr=log, text=True
+            )
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+    for process in started:
+        process.wait(timeout=20)
