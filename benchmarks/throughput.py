@@ -17,9 +17,10 @@ Per worker count, on a fresh scratch database:
 2. half peak: the last evening's bookings arrive at half that rate; decision latency (the
    coordinator's `duration_ms`) and insert → confirmed latency, p50 / p99.
 
-Round trips: every process counts the statements it sends (each `execute`, and each BEGIN /
-COMMIT / SAVEPOINT / RELEASE / ROLLBACK) — pg_stat_statements is not loadable without a server
-restart — and the totals are divided by the bookings settled, by source.
+Round trips: every worker process traces each of its connections (libpq's protocol trace; a
+round trip is one run of messages sent and then answered, so pipelined statements count once),
+and so does the producer's connection in the paced phase; totals are divided by the bookings
+settled. Statements sent are counted too, by name (`counting.py`).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/throughput.py
 
@@ -32,7 +33,6 @@ import argparse
 import asyncio
 import dataclasses
 import glob
-import json
 import os
 import re
 import shutil
@@ -46,6 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import counting
 import psycopg
 from psycopg.rows import dict_row
 
@@ -60,6 +61,7 @@ from seatflow.store.bookings import insert_booking
 from seatflow.store.embedded import with_database
 from seatflow.store.floors import StoredFloor, import_floor, load_floor
 from seatflow.store.migrate import migrate
+from seatflow.store.round_trips import RoundTripTrace
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "seatflow" / "data" / "sample-evening.json"
 TERMINAL = (
@@ -71,64 +73,15 @@ TERMINAL = (
 )
 SETTLED = ["confirmed", "manual_review", "failed"]
 
-# ---------------------------------------------------------------------------------------------
-# Statement counting (installed in every process of the run)
-
-COUNTS: Counter[str] = Counter()
-
-
-def install_counter() -> None:
-    """Count each statement sent: cursor executes and transaction-control commands."""
-    from procrastinate import sql as procrastinate_sql
-    from psycopg import AsyncCursor
-    from psycopg._connection_base import BaseConnection
-
-    from seatflow.store.queries import queries
-
-    names = {text.strip(): f"seatflow:{name}" for name, text in queries().items()}
-    names.update(
-        {text.strip(): f"procrastinate:{name}" for name, text in procrastinate_sql.queries.items()}
-    )
-
-    def label(query: Any) -> str:
-        if isinstance(query, bytes):
-            query = query.decode()
-        if not isinstance(query, str):
-            return "procrastinate:listen" if "LISTEN" in repr(query) else "other:composed"
-        text = query.strip()
-        if text in names:
-            return names[text]
-        if not text:
-            return "pool:connection check"
-        word = text.split(None, 1)[0].upper()
-        if word in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
-            return f"tx:{word}"
-        return f"other:{text[:50]}"
-
-    execute = AsyncCursor.execute
-
-    async def counted_execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        COUNTS[label(query)] += 1
-        return await execute(self, query, *args, **kwargs)
-
-    command = BaseConnection._exec_command
-
-    def counted_command(self: Any, cmd: Any, *args: Any, **kwargs: Any) -> Any:
-        COUNTS[label(cmd if isinstance(cmd, bytes | str) else cmd.as_string(self))] += 1
-        return command(self, cmd, *args, **kwargs)
-
-    AsyncCursor.execute = counted_execute  # type: ignore[method-assign]
-    BaseConnection._exec_command = counted_command  # type: ignore[method-assign,assignment]
-
 
 def worker_main(argv: list[str]) -> None:
     """`throughput.py _worker URL CONCURRENCY NAME COUNTS_FILE`: a counted `seatflow worker`."""
     url, concurrency, name, counts_file = argv
+    counting.install(Path(counts_file).with_suffix(".trace"))
     from seatflow.jobs.worker import WorkerOptions, run_worker
     from seatflow.logging import configure_logging
     from seatflow.settings import load_settings
 
-    install_counter()
     settings = load_settings()
     configure_logging("warning")
     try:
@@ -136,7 +89,7 @@ def worker_main(argv: list[str]) -> None:
             run_worker(settings, url, WorkerOptions(concurrency=int(concurrency), name=name))
         )
     finally:
-        Path(counts_file).write_text(json.dumps(COUNTS))
+        counting.save(Path(counts_file))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,6 +193,7 @@ async def write_bookings(
     *,
     delay: timedelta | None = None,
     rate: float | None = None,
+    trace: RoundTripTrace | None = None,
 ) -> None:
     """Each booking and its job in one transaction, as the API writes them; paced when `rate`."""
     queue = ProcrastinateQueue(build_app())
@@ -247,6 +201,8 @@ async def write_bookings(
     async with await psycopg.AsyncConnection.connect(
         url, row_factory=dict_row, autocommit=True
     ) as conn:
+        if trace is not None:
+            trace.watch(conn)
         for index, (slug, request) in enumerate(items):
             if rate:
                 await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
@@ -286,6 +242,8 @@ class RunResult:
     invocations: int
     worker_statements: Counter[str]
     producer_statements: Counter[str]
+    worker_round_trips: int
+    producer_round_trips: int
 
     @property
     def settled(self) -> int:
@@ -326,14 +284,18 @@ def start_workers(url: str, count: int, concurrency: int, scratch: Path) -> Work
     return workers
 
 
-def stop_workers(workers: Workers) -> Counter[str]:
+def stop_workers(workers: Workers) -> tuple[Counter[str], int]:
+    """Stop the workers; their statements by name and their round trips, summed."""
     for process in workers.processes:
         process.terminate()
     total: Counter[str] = Counter()
+    trips = 0
     for process, counts in zip(workers.processes, workers.counts_files, strict=True):
         process.wait(timeout=60)
-        total.update(json.loads(counts.read_text()))
-    return total
+        statements, round_trips = counting.load(counts)
+        total.update(statements)
+        trips += round_trips
+    return total, trips
 
 
 def run_one(
@@ -363,14 +325,17 @@ def run_one(
         wait_settled(url, len(workload.peak), timeout=300)
         peak = phase_stats(url, released, datetime.now(UTC))
         peak_rate = peak["settled"] / peak["span"]
-        COUNTS.clear()
+        counting.STATEMENTS.clear()
         paced_from = datetime.now(UTC)
         rate = peak_rate / 2
         paced = workload.paced[: max(50, int(rate * 10))]
-        asyncio.run(write_bookings(url, floors, paced, rate=rate))
-        producer = Counter(COUNTS)
+        producer_trace = RoundTripTrace(scratch / f"producer-{count}")
+        asyncio.run(write_bookings(url, floors, paced, rate=rate, trace=producer_trace))
+        producer = Counter(counting.STATEMENTS)
+        producer_trips = producer_trace.count()
+        producer_trace.close()
         wait_settled(url, len(workload.peak) + len(paced), timeout=300)
-        statements = stop_workers(workers)
+        statements, worker_trips = stop_workers(workers)
         paced_stats = phase_stats(url, paced_from, datetime.now(UTC))
         totals = fetch(
             url,
@@ -397,6 +362,8 @@ def run_one(
             invocations=invocations,
             worker_statements=statements,
             producer_statements=producer,
+            worker_round_trips=worker_trips,
+            producer_round_trips=producer_trips,
         )
     finally:
         admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -492,8 +459,8 @@ def render(results: list[RunResult], tps: float, binary: str, args: Any) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        workers = sum(r.worker_statements.values()) / r.settled
-        producer = sum(r.producer_statements.values()) / max(r.paced_bookings, 1)
+        workers = r.worker_round_trips / r.settled
+        producer = r.producer_round_trips / max(r.paced_bookings, 1)
         lines.append(
             f"| {r.workers} | {r.peak_bookings} | {r.peak_rate:.1f} | {r.peak_rate / tps:.3f} "
             f"| {r.paced_rate:.1f}/s ({r.paced_bookings}) "
@@ -504,7 +471,8 @@ def render(results: list[RunResult], tps: float, binary: str, args: Any) -> str:
     last = results[-1]
     lines += [
         "",
-        f"Statements per booking by source ({last.workers} workers run):",
+        f"Statements sent per booking, by name ({last.workers} workers run; pipelined "
+        "statements share a round trip):",
         "",
         "| source | per booking |",
         "|---|---|",
@@ -527,7 +495,7 @@ def main() -> int:
     args = parser.parse_args()
     if not args.url:
         raise SystemExit("set DATABASE_URL (or --url) to a server where databases may be created")
-    install_counter()
+    counting.install()
     workload = build_workload(args.restaurants, args.evenings)
     print(
         f"workload: {len(workload.peak)} peak + {len(workload.paced)} paced bookings, "

@@ -19,12 +19,12 @@ from seatflow.api.state import ApiState
 from seatflow.api.validation import check_party, check_start, check_zone, invalid
 from seatflow.api.views import booking_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
-from seatflow.pipeline.apply import walk
 from seatflow.planning.model import PlanFailure, PlanRequest
 from seatflow.store.bookings import (
     BookingRecord,
     NewBooking,
     Transition,
+    advance,
     insert_booking,
     release_allocations,
     require_booking,
@@ -75,7 +75,7 @@ async def create_booking(
                 guest_email=guest.email if guest else None,
             ),
         )
-        steps = await walk(
+        steps = await advance(
             conn,
             record,
             path_to_pending(record.assignment_state),
@@ -145,7 +145,7 @@ async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> Boo
             if booking.assignment_state is S.FAILED:  # already failed: only the status moves
                 booking = await set_status(conn, booking.id, BookingStatus.CANCELLED)
             else:
-                steps = await walk(
+                steps = await advance(
                     conn,
                     booking,
                     (S.FAILED,),
@@ -183,7 +183,7 @@ async def back_to_pending(
     """Tables and unconfirmed holds released, status pending, state `assignment_pending`."""
     await release_allocations(conn, booking.id, now)
     await release_holds(conn, booking.id)
-    return await walk(
+    return await advance(
         conn,
         booking,
         path_to_pending(booking.assignment_state),

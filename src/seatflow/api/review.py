@@ -18,9 +18,9 @@ from seatflow.api.validation import check_tables
 from seatflow.api.views import booking_view
 from seatflow.domain.states import IN_FLIGHT_STATES
 from seatflow.errors import TablesTaken
-from seatflow.pipeline.apply import apply_plan, path_to_in_progress, walk
+from seatflow.pipeline.apply import apply_plan, path_to_in_progress
 from seatflow.planning.model import Plan
-from seatflow.store.bookings import AttemptRecord, BookingRecord, record_attempt
+from seatflow.store.bookings import AttemptRecord, BookingRecord, advance, record_attempt
 from seatflow.store.reads import review_queue
 
 __all__ = ["assign_tables", "list_review", "requeue_booking"]
@@ -58,7 +58,7 @@ async def assign_tables(
             ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
         )
         tables = check_tables(floor.plan, body.tables, booking.party_size)
-        steps = await walk(
+        steps = await advance(
             conn, booking, path_to_in_progress(booking.assignment_state), actor=actor
         )
         booking = steps[-1].booking if steps else booking

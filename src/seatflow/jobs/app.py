@@ -9,11 +9,14 @@ stalled-jobs sweep itself would otherwise be the job that never runs again).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
 from procrastinate import App, JobContext, PsycopgConnector
+from psycopg_pool import AsyncConnectionPool
 
 from seatflow.jobs import tasks
 from seatflow.jobs.queue import AUTO_ASSIGN
@@ -31,8 +34,35 @@ PERIODIC: dict[str, tuple[str, Upkeep]] = {
 }
 
 
+#: A connection handed back to the queue's pool this recently is taken as alive unasked.
+RECENTLY_USED_SECONDS = 5.0
+
+
 async def _autocommit(conn: psycopg.AsyncConnection[Any]) -> None:
     await conn.set_autocommit(True)
+
+
+class _RecentUseCheck:
+    """procrastinate has its pool check every connection with a round trip before each use: two
+    or three per job. A connection that came back moments ago and is not known broken is alive
+    for every practical purpose, so only one idle for longer is checked against the server."""
+
+    def __init__(self) -> None:
+        self._returned: WeakKeyDictionary[psycopg.AsyncConnection[Any], float] = WeakKeyDictionary()
+
+    async def reset(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self._returned[conn] = time.monotonic()
+
+    async def check(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        returned = self._returned.get(conn)
+        recent = returned is not None and time.monotonic() - returned < RECENTLY_USED_SECONDS
+        if recent and not conn.broken:
+            return
+        await AsyncConnectionPool.check_connection(conn)
+
+    def pool(self, **kwargs: Any) -> AsyncConnectionPool[Any]:
+        """procrastinate's `pool_factory`: its arguments, with our check and reset instead."""
+        return AsyncConnectionPool(**{**kwargs, "check": self.check, "reset": self.reset})
 
 
 def build_app(url: str | None = None, *, pool_size: int = 4) -> App:
@@ -41,10 +71,17 @@ def build_app(url: str | None = None, *, pool_size: int = 4) -> App:
 
     The queue's own connections are autocommit: each of procrastinate's statements is one atomic
     function call, so wrapping it in BEGIN / COMMIT would only add two round trips per fetch and
-    per finish.
+    per finish. And a connection is checked against the server only after it sat idle a while.
     """
+    checks = _RecentUseCheck()
     connector = (
-        PsycopgConnector(conninfo=url, min_size=1, max_size=pool_size, configure=_autocommit)
+        PsycopgConnector(
+            conninfo=url,
+            min_size=1,
+            max_size=pool_size,
+            configure=_autocommit,
+            pool_factory=checks.pool,
+        )
         if url
         else PsycopgConnector(configure=_autocommit)
     )

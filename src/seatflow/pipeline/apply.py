@@ -1,4 +1,4 @@
-"""Applying a plan: hold the tables, re-check the booking, confirm — inside a savepoint.
+"""Applying a plan: hold the tables, check them and the booking, confirm — inside a savepoint.
 
 Both pipelines use this one path, so the database guarantees (row-locked tables, the exclusion
 constraint, the version check) are the same whichever planner chose the tables.
@@ -6,17 +6,18 @@ constraint, the version check) are the same whichever planner chose the tables.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from seatflow.domain.states import AssignmentState, BookingStatus
-from seatflow.errors import BookingClosed, HoldExpired, TablesTaken, VersionConflict
+from seatflow.errors import HoldExpired, TablesTaken, VersionConflict
 from seatflow.planning.model import Plan
-from seatflow.store.bookings import AttemptRecord, BookingRecord, Transition, transition
+from seatflow.store.bookings import AttemptRecord, BookingRecord, Transition, advance
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
-from seatflow.store.holds import TableMove, confirm_hold, create_hold, release_holds
+from seatflow.store.holds import TableMove, place_tables
 
 S = AssignmentState
 
@@ -72,68 +73,38 @@ async def apply_plan(
     now: datetime,
     hold_ttl: timedelta,
     actor: str,
+    path: tuple[AssignmentState, ...] = (),
+    savepoint: bool = True,
 ) -> Applied:
-    """Hold, confirm and move the booking to `confirmed`, atomically (a savepoint).
+    """Hold and confirm the plan's tables and walk the booking through `path`, then `assigned`
+    and `confirmed`, atomically (a savepoint).
 
-    Raises BookingClosed, or one of TRANSIENT_APPLY_ERRORS; the savepoint then rolls back and the
-    booking's unconfirmed holds are released, so a failure leaves nothing behind.
+    Nothing is read back, so in pipeline mode the whole of it rides in the caller's round trip.
+    Raises BookingClosed or one of TRANSIENT_APPLY_ERRORS — here, or at the pipeline's sync —
+    and then nothing of it remains: the savepoint rolls back, or with `savepoint=False` (a
+    pipelined caller, whose savepoint would cost round trips) the caller's whole transaction.
     """
-    moves = table_moves(plan)
-    try:
-        async with conn.transaction():
-            hold_id = await create_hold(
-                conn,
-                floor,
-                booking.id,
-                plan.tables,
-                start=booking.start_at,
-                end=booking.end_at,
-                now=now,
-                ttl=hold_ttl,
-                moving=[m.booking_id for m in moves],
-            )
-            result = await confirm_hold(conn, floor, hold_id, now=now, moves=moves)
-            steps = await walk(
-                conn,
-                booking,
-                (S.ASSIGNED, S.CONFIRMED),
-                actor=actor,
-                status=BookingStatus.CONFIRMED,
-                strategy=plan.strategy,
-            )
-    except (BookingClosed, *TRANSIENT_APPLY_ERRORS):
-        await release_holds(conn, booking.id)
-        raise
-    return Applied(booking=steps[-1].booking, tables=result.tables, transitions=steps)
-
-
-async def walk(
-    conn: Connection,
-    booking: BookingRecord,
-    states: tuple[AssignmentState, ...],
-    *,
-    actor: str,
-    reason: str | None = None,
-    status: BookingStatus | None = None,
-    strategy: str | None = None,
-) -> tuple[Transition, ...]:
-    """Several version-checked transitions in a row; status/strategy ride on the last one."""
-    steps: list[Transition] = []
-    current = booking
-    for index, state in enumerate(states):
-        last = index == len(states) - 1
-        step = await transition(
+    async with conn.transaction() if savepoint else contextlib.nullcontext():
+        await place_tables(
             conn,
-            current,
-            state,
-            actor=actor,
-            reason=reason,
-            status=status if last else None,
-            strategy=strategy if last else None,
+            floor,
+            booking.id,
+            plan.tables,
+            start=booking.start_at,
+            end=booking.end_at,
+            now=now,
+            ttl=hold_ttl,
+            moves=table_moves(plan),
         )
-        steps.append(step)
-        current = step.booking
-    return tuple(steps)
+        steps = await advance(
+            conn,
+            booking,
+            (*path, S.ASSIGNED, S.CONFIRMED),
+            actor=actor,
+            status=BookingStatus.CONFIRMED,
+            strategy=plan.strategy,
+        )
+    return Applied(booking=steps[-1].booking, tables=tuple(sorted(plan.tables)), transitions=steps)
 
 
 def path_to_in_progress(state: AssignmentState) -> tuple[AssignmentState, ...]:

@@ -1,8 +1,11 @@
 """The V3 AssignmentCoordinator: one invocation per (booking, trigger).
 
-lock → breaker → load → state machine → per-restaurant permit → plan (V3 engine) → hold →
-re-check → confirm, all in one short transaction; the outcome says what the caller does next.
-Telemetry brackets every invocation with exactly one start and one terminal event.
+breaker → lock → load → state machine → per-restaurant permit → plan (V3 engine) → hold → check →
+confirm, all in one short transaction of two round trips (psycopg's pipeline mode): the claim on
+the booking goes with the occupancy read; every write, each check made by the statements
+themselves, goes with the COMMIT. A confirm that loses a race fails at that sync and leaves
+nothing; a second short transaction then records the failure. The outcome says what the caller
+does next. Telemetry brackets every invocation with exactly one start and one terminal event.
 """
 
 from __future__ import annotations
@@ -18,39 +21,37 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from seatflow.domain.combinations import largest_party
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
-from seatflow.errors import BookingClosed, DatabaseUnavailable
-from seatflow.pipeline.apply import (
-    TRANSIENT_APPLY_ERRORS,
-    apply_plan,
-    attempt_record,
-    path_to_in_progress,
-    walk,
-)
+from seatflow.errors import BookingClosed, DatabaseUnavailable, TablesTaken, VersionConflict
+from seatflow.pipeline.apply import apply_plan, attempt_record, path_to_in_progress
 from seatflow.pipeline.breaker import CircuitBreaker
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import Outcome
 from seatflow.pipeline.retry import RetryPolicy
-from seatflow.pipeline.snapshot import take_snapshot
+from seatflow.pipeline.snapshot import plan_request
 from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType, state_transition_event
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Plan
 from seatflow.store.bookings import (
     BookingRecord,
     Transition,
-    get_booking,
+    advance,
     record_attempt,
+    send_claim,
 )
-from seatflow.store.database import Connection
-from seatflow.store.events import EventSink
-from seatflow.store.floors import FloorCache
-from seatflow.store.locks import try_lock_booking, try_restaurant_permit
+from seatflow.store.checks import store_errors
+from seatflow.store.database import Connection, pipelined_transaction
+from seatflow.store.events import EventSink, Severity
+from seatflow.store.floors import FloorCache, StoredFloor
+from seatflow.store.occupancy import send_booking_occupancy
 
 S = AssignmentState
 INFRASTRUCTURE_ERRORS = (psycopg.OperationalError, DatabaseUnavailable, PoolTimeout, TimeoutError)
 RATE_LIMIT_DELAY = timedelta(seconds=1)
 LOCK_CONTENTION_DELAY = timedelta(seconds=1)
 RETRIGGERS = frozenset({"modification", "requeue", "manual"})
+#: Failures of a confirm that surface at the sync; recorded by a second, short transaction.
+LOST_RACES = (TablesTaken, VersionConflict, BookingClosed)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -118,12 +119,18 @@ class AssignmentCoordinator:
                 retry_after_ms=_ms(admission.retry_after),
             )
             return Outcome.retry("circuit_open", admission.retry_after)
-        transitions: list[Transition] = []
-        async with self._pool.connection() as conn, conn.transaction():
-            outcome = await self._locked(conn, booking_id, trigger, telemetry, transitions)
+        async with self._pool.connection() as conn:
+            run = _Run(telemetry)
+            try:
+                async with store_errors(), pipelined_transaction(conn):
+                    outcome = await self._locked(conn, booking_id, trigger, run)
+            except LOST_RACES as exc:  # surfaced at the sync: nothing of that transaction stayed
+                lost = (type(exc).__name__, run.plan_ms)
+                run = _Run(telemetry)
+                async with store_errors(), pipelined_transaction(conn):
+                    outcome = await self._locked(conn, booking_id, trigger, run, lost)
         self.breaker.record_success()
-        for step in transitions:  # only what committed is announced
-            self._sink.emit(state_transition_event(step))
+        run.committed(self._sink)  # only what committed is announced
         return outcome
 
     async def _locked(
@@ -131,87 +138,68 @@ class AssignmentCoordinator:
         conn: Connection,
         booking_id: UUID,
         trigger: str,
-        telemetry: CoordinatorTelemetry,
-        transitions: list[Transition],
+        run: _Run,
+        lost_race: tuple[str, float] | None = None,
     ) -> Outcome:
-        if not await try_lock_booking(conn, booking_id):
+        """One transaction in two round trips: the claim with the occupancy, then every write.
+
+        With `lost_race` (the first transaction's apply failed at its sync) the same claim is made
+        again and that failure is recorded instead of planning.
+        """
+        telemetry = run.telemetry
+        now = self._clock.now()
+        pending = await send_claim(
+            conn, booking_id, pipeline="v3", permits=self._config.flags.max_parallel
+        )
+        occupancy = await send_booking_occupancy(conn, booking_id, now=now)
+        claim = await pending.result()  # the first round trip: claim and occupancy together
+        if not claim.locked:
             telemetry.event(EventType.LOCK_CONTENTION, severity="warning")
             return Outcome.noop("lock_contention", LOCK_CONTENTION_DELAY)
-        telemetry.event(EventType.LOCK_ACQUIRED)
-        booking = await get_booking(conn, booking_id, for_update=True)
+        if lost_race is None:
+            telemetry.event(EventType.LOCK_ACQUIRED)
+        booking = claim.booking
         if booking is None:
             return Outcome.noop("booking_not_found")
         telemetry.bind(restaurant_id=booking.restaurant_id)
         skip = self._skip_reason(booking, trigger)
         if skip:
             return Outcome.noop(skip)
-        floor = await self._floors.get(conn, booking.restaurant_id)
-        if not self._config.flags.v3_enabled_for(floor.plan.slug, booking.restaurant_id):
+        slug = claim.restaurant_slug or ""
+        if not self._config.flags.v3_enabled_for(slug, booking.restaurant_id):
             return Outcome.noop("pipeline_disabled")
-        slot = await try_restaurant_permit(
-            conn, booking.restaurant_id, self._config.flags.max_parallel
-        )
-        if slot is None:
+        if claim.permit is None:
             return Outcome.retry("rate_limited", RATE_LIMIT_DELAY)
-        telemetry.event(EventType.RATE_PERMIT_ACQUIRED, slot=slot)
+        if lost_race is None:
+            telemetry.event(EventType.RATE_PERMIT_ACQUIRED, slot=claim.permit)
+        floor = await self._floors.get(conn, booking.restaurant_id, claim.floor_version)
         actor = f"v3:{trigger}"
+        attempt_no = claim.attempts + 1
+        path = path_to_in_progress(booking.assignment_state)
         if booking.party_size > largest_party(floor.plan):
-            transitions += await walk(
+            run.transitions += await advance(
                 conn, booking, (S.MANUAL_REVIEW,), actor=actor, reason="party_too_large"
             )
             return Outcome.manual_review("party_too_large")
-        steps = await walk(
-            conn, booking, path_to_in_progress(booking.assignment_state), actor=actor
-        )
-        transitions += steps
-        booking = steps[-1].booking if steps else booking
-        snapshot = await take_snapshot(conn, booking, self._clock.now(), floor)
-        started = time.perf_counter()
-        result = plan_v3(
-            floor.plan,
-            snapshot.request,
-            snapshot.occupants,
-            repack_budget_ms=self._config.repack_budget_ms,
-        )
-        plan_ms = (time.perf_counter() - started) * 1000
-        if isinstance(result, Plan):
-            try:
-                applied = await apply_plan(
-                    conn,
-                    floor,
-                    booking,
-                    result,
-                    now=self._clock.now(),
-                    hold_ttl=self._config.hold_ttl,
-                    actor=actor,
-                )
-            except BookingClosed:
-                transitions += await walk(
-                    conn, booking, (S.FAILED,), actor=actor, reason="cancelled"
-                )
-                return Outcome.noop("cancelled")
-            except TRANSIENT_APPLY_ERRORS as exc:
-                failure = type(exc).__name__
-            else:
-                transitions += applied.transitions
-                attempt_no = await self._record(
-                    conn, booking, trigger, "confirmed", result, plan_ms
-                )
-                telemetry.event(
-                    EventType.ATTEMPT,
-                    attempt=attempt_no,
-                    outcome="confirmed",
-                    strategy=result.strategy,
-                    score=result.score,
-                    table_count=len(result.tables),
-                    repacked_moves=len(result.moves),
-                    plan_ms=round(plan_ms, 3),
-                )
-                return Outcome.confirmed(result.strategy, applied.tables)
-        else:
+        plan_ms = 0.0
+        if lost_race is None:
+            occupants = await occupancy.occupants()
+            started = time.perf_counter()
+            result = plan_v3(
+                floor.plan,
+                plan_request(booking),
+                occupants,
+                repack_budget_ms=self._config.repack_budget_ms,
+            )
+            plan_ms = (time.perf_counter() - started) * 1000
+            if isinstance(result, Plan):
+                run.plan_ms = plan_ms
+                return await self._confirm(conn, floor, booking, trigger, attempt_no, result, run)
             failure = result.reason
-        attempt_no = await self._record(conn, booking, trigger, "failed", None, plan_ms, failure)
-        telemetry.event(
+        else:
+            failure, plan_ms = lost_race
+        await self._record(conn, booking, trigger, attempt_no, "failed", None, plan_ms, failure)
+        run.later(
             EventType.ATTEMPT,
             severity="warning",
             attempt=attempt_no,
@@ -221,14 +209,51 @@ class AssignmentCoordinator:
         )
         decision = self._config.retry.decide(attempt_no, failure, self._rng)
         if decision.retry:
-            transitions += await walk(
-                conn, booking, (S.ASSIGNMENT_PENDING,), actor=actor, reason=failure
+            run.transitions += await advance(
+                conn, booking, (*path, S.ASSIGNMENT_PENDING), actor=actor, reason=failure
             )
             return Outcome.retry(failure, decision.delay)
-        transitions += await walk(
-            conn, booking, (S.MANUAL_REVIEW,), actor=actor, reason=decision.reason
+        run.transitions += await advance(
+            conn, booking, (*path, S.MANUAL_REVIEW), actor=actor, reason=decision.reason
         )
         return Outcome.manual_review(decision.reason)
+
+    async def _confirm(
+        self,
+        conn: Connection,
+        floor: StoredFloor,
+        booking: BookingRecord,
+        trigger: str,
+        attempt_no: int,
+        plan: Plan,
+        run: _Run,
+    ) -> Outcome:
+        """Send the whole confirm — tables, states, attempt — to be checked at the sync."""
+        actor = f"v3:{trigger}"
+        applied = await apply_plan(
+            conn,
+            floor,
+            booking,
+            plan,
+            now=self._clock.now(),
+            hold_ttl=self._config.hold_ttl,
+            actor=actor,
+            path=path_to_in_progress(booking.assignment_state),
+            savepoint=False,  # a lost race fails the whole transaction; the retry records it
+        )
+        run.transitions += applied.transitions
+        await self._record(conn, booking, trigger, attempt_no, "confirmed", plan, run.plan_ms)
+        run.later(
+            EventType.ATTEMPT,
+            attempt=attempt_no,
+            outcome="confirmed",
+            strategy=plan.strategy,
+            score=plan.score,
+            table_count=len(plan.tables),
+            repacked_moves=len(plan.moves),
+            plan_ms=round(run.plan_ms, 3),
+        )
+        return Outcome.confirmed(plan.strategy, applied.tables)
 
     @staticmethod
     def _skip_reason(booking: BookingRecord, trigger: str) -> str | None:
@@ -248,24 +273,42 @@ class AssignmentCoordinator:
         conn: Connection,
         booking: BookingRecord,
         trigger: str,
+        attempt_no: int,
         outcome: str,
         plan: Plan | None,
         plan_ms: float,
         reason: str | None = None,
-    ) -> int:
-        """The invocation's one attempt row; returns the attempt's number."""
-        return await record_attempt(
-            conn,
-            attempt_record(
-                booking,
-                pipeline="v3",
-                trigger=trigger,
-                outcome=outcome,
-                reason=reason,
-                plan=plan,
-                duration_ms=plan_ms,
-            ),
+    ) -> None:
+        """The invocation's one attempt row, numbered by the caller (who holds the lock)."""
+        record = attempt_record(
+            booking,
+            pipeline="v3",
+            trigger=trigger,
+            outcome=outcome,
+            reason=reason,
+            plan=plan,
+            duration_ms=plan_ms,
         )
+        await record_attempt(conn, record, attempt_no)
+
+
+class _Run:
+    """What one transaction of an invocation will announce once it has committed."""
+
+    def __init__(self, telemetry: CoordinatorTelemetry) -> None:
+        self.telemetry = telemetry
+        self.transitions: list[Transition] = []
+        self.plan_ms = 0.0
+        self._events: list[tuple[str, Severity, dict[str, object]]] = []
+
+    def later(self, event_type: str, severity: Severity = "info", **context: object) -> None:
+        self._events.append((event_type, severity, context))
+
+    def committed(self, sink: EventSink) -> None:
+        for event_type, severity, context in self._events:
+            self.telemetry.event(event_type, severity, **context)
+        for step in self.transitions:
+            sink.emit(state_transition_event(step))
 
 
 def _ms(delay: timedelta | None) -> int | None:

@@ -41,6 +41,15 @@ class PipelineFlags:
             return False
         return sticky_bucket(restaurant_id) < self.percent
 
+    def uniform_route(self) -> Route | None:
+        """The route every restaurant takes, or None while V3 is rolled out to only some —
+        then the route needs the booking's restaurant, and that costs a query."""
+        if not self.v3:
+            return Route.SHADOW if self.shadow else Route.LEGACY
+        if not self.restaurants and self.percent >= 100:
+            return Route.V3
+        return None
+
     def route(self, slug: str, restaurant_id: UUID) -> Route:
         if self.v3_enabled_for(slug, restaurant_id):
             return Route.V3

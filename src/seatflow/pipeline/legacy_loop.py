@@ -25,7 +25,6 @@ from seatflow.pipeline.apply import (
     apply_plan,
     attempt_record,
     path_to_in_progress,
-    walk,
 )
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.outcome import Outcome
@@ -36,13 +35,13 @@ from seatflow.planning.model import Plan, PlanFailure
 from seatflow.store.bookings import (
     BookingRecord,
     Transition,
-    get_booking,
+    advance,
+    claim_booking,
     record_attempt,
 )
 from seatflow.store.database import Connection
 from seatflow.store.events import Event, EventSink
 from seatflow.store.floors import FloorCache
-from seatflow.store.locks import try_lock_booking
 
 SOURCE = "auto_assign"
 S = AssignmentState
@@ -107,9 +106,10 @@ class LegacyAutoAssigner:
             )
 
     async def _lock_and_load(self, conn: Connection, booking_id: UUID) -> BookingRecord | Outcome:
-        if not await try_lock_booking(conn, booking_id):
+        claim = await claim_booking(conn, booking_id, pipeline="legacy")
+        if not claim.locked:
             return Outcome.noop("lock_contention", timedelta(seconds=1))
-        booking = await get_booking(conn, booking_id, for_update=True)
+        booking = claim.booking
         if booking is None:
             return Outcome.noop("booking_not_found")
         if booking.status in TERMINAL_STATUSES:
@@ -127,7 +127,7 @@ class LegacyAutoAssigner:
         transitions: list[Transition],
     ) -> Outcome:
         actor = f"legacy:{trigger}"
-        steps = await walk(
+        steps = await advance(
             conn, booking, path_to_in_progress(booking.assignment_state), actor=actor
         )
         transitions += steps
@@ -156,7 +156,7 @@ class LegacyAutoAssigner:
                     actor=actor,
                 )
             except BookingClosed:
-                transitions += await walk(
+                transitions += await advance(
                     conn, booking, (S.FAILED,), actor=actor, reason="cancelled"
                 )
                 return Outcome.noop("cancelled")
@@ -194,7 +194,7 @@ class LegacyAutoAssigner:
         if not is_hard_failure(reason):
             next_at = legacy_next_attempt(attempt_no, now, booking.start_at)
             if next_at is not None:
-                transitions += await walk(
+                transitions += await advance(
                     conn, booking, (S.ASSIGNMENT_PENDING,), actor=actor, reason=reason
                 )
                 return Outcome.retry(reason, next_at - now)
@@ -208,7 +208,7 @@ class LegacyAutoAssigner:
                     reason=reason,
                 )
                 reason = "cutoff"
-        transitions += await walk(conn, booking, (S.MANUAL_REVIEW,), actor=actor, reason=reason)
+        transitions += await advance(conn, booking, (S.MANUAL_REVIEW,), actor=actor, reason=reason)
         self._emit(
             "auto_assign.failed",
             booking.id,

@@ -5,15 +5,28 @@ Functions take a connection and never commit: the caller's transaction decides w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from seatflow.domain.states import AssignmentState, BookingStatus, can_transition
-from seatflow.errors import InvalidTransition, NotFound, VersionConflict
+from psycopg import AsyncCursor
+
+from seatflow.domain.states import (
+    TERMINAL_STATUSES,
+    AssignmentState,
+    BookingStatus,
+    can_transition,
+)
+from seatflow.errors import InvalidTransition, NotFound
+from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection
+from seatflow.store.locks import BOOKING_LOCKS, RESTAURANT_PERMITS
 from seatflow.store.queries import query
+
+#: Booking statuses that take no tables, as the SQL checks want them.
+CLOSED = sorted(status.value for status in TERMINAL_STATUSES)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +126,62 @@ async def require_booking(
     return booking
 
 
+async def advance(
+    conn: Connection,
+    booking: BookingRecord,
+    states: Sequence[AssignmentState],
+    *,
+    actor: str,
+    reason: str | None = None,
+    status: BookingStatus | None = None,
+    strategy: str | None = None,
+) -> tuple[Transition, ...]:
+    """Walk the booking through `states` in one version-checked statement (history and outbox
+    rows per step); `status` and `strategy` land with the last step.
+
+    Nothing is read back, so in pipeline mode this costs no round trip of its own: the records
+    returned are what the statement writes. Raises InvalidTransition when the transition table
+    forbids a step, and VersionConflict (here, or at the pipeline's sync) when `booking` is stale.
+    """
+    if not states:
+        return ()
+    steps: list[Transition] = []
+    current = booking
+    for state in states:
+        if not can_transition(current.assignment_state, state):
+            raise InvalidTransition(
+                f"assignment state {current.assignment_state} cannot move to {state}"
+            )
+        after = replace(current, assignment_state=state, version=current.version + 1)
+        steps.append(Transition(booking=after, from_state=current.assignment_state, to_state=state))
+        current = after
+    final = states[-1]
+    review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
+    last = replace(
+        current,
+        status=status or current.status,
+        strategy=strategy or current.strategy,
+        review_reason=review_reason,
+    )
+    steps[-1] = replace(steps[-1], booking=last)
+    params = {
+        "booking_id": booking.id,
+        "expected_version": booking.version,
+        "steps": len(states),
+        "from_states": [step.from_state.value for step in steps],
+        "to_states": [step.to_state.value for step in steps],
+        "to_state": final.value,
+        "status": status.value if status else None,
+        "strategy": strategy,
+        "review_reason": review_reason,
+        "reason": reason,
+        "actor": actor,
+    }
+    async with store_errors():
+        await conn.execute(query("advance_state"), params)
+    return tuple(steps)
+
+
 async def transition(
     conn: Connection,
     booking: BookingRecord,
@@ -123,30 +192,77 @@ async def transition(
     status: BookingStatus | None = None,
     strategy: str | None = None,
 ) -> Transition:
-    """Move the assignment state, version-checked, with its history and outbox rows.
+    """One step of `advance`."""
+    (step,) = await advance(
+        conn, booking, (to_state,), actor=actor, reason=reason, status=status, strategy=strategy
+    )
+    return step
 
-    Raises InvalidTransition when the table forbids it and VersionConflict when `booking` is stale.
-    """
-    if not can_transition(booking.assignment_state, to_state):
-        raise InvalidTransition(
-            f"assignment state {booking.assignment_state} cannot move to {to_state}"
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """What `claim_booking` found: whether the lock was free, and then the booking (None when it
+    does not exist), its restaurant's slug and floor version, the attempts so far, the permit."""
+
+    locked: bool
+    booking: BookingRecord | None = None
+    restaurant_slug: str | None = None
+    floor_version: datetime | None = None
+    attempts: int = 0
+    permit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingClaim:
+    """A claim already sent; `result()` reads it (a sync in pipeline mode)."""
+
+    cursor: AsyncCursor[dict[str, Any]]
+
+    async def result(self) -> Claim:
+        row = await self.cursor.fetchone()
+        assert row is not None  # the statement always yields its one row
+        if not row["locked"]:
+            return Claim(locked=False)
+        if row["id"] is None:
+            return Claim(locked=True)
+        return Claim(
+            locked=True,
+            booking=_record(row),
+            restaurant_slug=row["restaurant_slug"],
+            floor_version=row["floor_version"],
+            attempts=int(row["attempts"]),
+            permit=row["permit_slot"],
         )
+
+
+async def send_claim(
+    conn: Connection, booking_id: UUID, *, pipeline: str, permits: int = 0
+) -> PendingClaim:
+    """Send the claim on a booking: its advisory lock, then (only if that was free) its row lock
+    and row, with one of `permits` restaurant slots — one statement, the first of an assignment."""
     params = {
-        "booking_id": booking.id,
-        "to_state": to_state.value,
-        "from_state": booking.assignment_state.value,
-        "expected_version": booking.version,
-        "status": status.value if status else None,
-        "strategy": strategy,
-        "review_reason": reason if to_state is AssignmentState.MANUAL_REVIEW else None,
-        "reason": reason,
-        "actor": actor,
+        "lock_namespace": BOOKING_LOCKS,
+        "booking_key": str(booking_id),
+        "booking_id": booking_id,
+        "pipeline": pipeline,
+        "permits": permits,
+        "permit_namespace": RESTAURANT_PERMITS,
     }
-    row = await (await conn.execute(query("transition_state"), params)).fetchone()
-    if row is None:
-        raise VersionConflict(f"booking {booking.id} changed since version {booking.version}")
-    updated = _record(row)
-    return Transition(booking=updated, from_state=booking.assignment_state, to_state=to_state)
+    return PendingClaim(await conn.execute(query("claim_booking"), params))
+
+
+async def claim_booking(
+    conn: Connection, booking_id: UUID, *, pipeline: str, permits: int = 0
+) -> Claim:
+    """`send_claim` and read it."""
+    return await (await send_claim(conn, booking_id, pipeline=pipeline, permits=permits)).result()
+
+
+async def assert_open(conn: Connection, booking_id: UUID) -> None:
+    """BookingClosed (here, or at the pipeline's sync) unless the booking takes tables."""
+    params = {"booking_id": booking_id, "closed": CLOSED}
+    async with store_errors():
+        await conn.execute(query("assert_booking_open"), params)
 
 
 async def set_status(conn: Connection, booking_id: UUID, status: BookingStatus) -> BookingRecord:
@@ -187,25 +303,30 @@ class AttemptRecord:
     duration_ms: float | None = None
 
 
-async def record_attempt(conn: Connection, attempt: AttemptRecord) -> int:
-    """Record one attempt and return its number for this booking and pipeline."""
-    row = await (
-        await conn.execute(
-            query("insert_attempt"),
-            {
-                "booking_id": attempt.booking_id,
-                "restaurant_id": attempt.restaurant_id,
-                "pipeline": attempt.pipeline,
-                "trigger": attempt.trigger,
-                "outcome": attempt.outcome,
-                "reason": attempt.reason,
-                "strategy": attempt.strategy,
-                "score": attempt.score,
-                "tables": list(attempt.tables),
-                "duration_ms": attempt.duration_ms,
-            },
-        )
-    ).fetchone()
+async def record_attempt(
+    conn: Connection, attempt: AttemptRecord, attempt_no: int | None = None
+) -> int:
+    """Record one attempt and return its number for this booking and pipeline; given the number
+    (a caller that counted under the booking's lock), nothing is read back."""
+    cursor = await conn.execute(
+        query("insert_attempt"),
+        {
+            "attempt_no": attempt_no,
+            "booking_id": attempt.booking_id,
+            "restaurant_id": attempt.restaurant_id,
+            "pipeline": attempt.pipeline,
+            "trigger": attempt.trigger,
+            "outcome": attempt.outcome,
+            "reason": attempt.reason,
+            "strategy": attempt.strategy,
+            "score": attempt.score,
+            "tables": list(attempt.tables),
+            "duration_ms": attempt.duration_ms,
+        },
+    )
+    if attempt_no is not None:
+        return attempt_no
+    row = await cursor.fetchone()
     assert row is not None
     return int(row["attempt_no"])
 

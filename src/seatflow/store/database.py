@@ -46,3 +46,28 @@ async def open_pool(
         yield pool
     finally:
         await pool.close()
+
+
+_OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
+
+
+@asynccontextmanager
+async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
+    """One transaction whose statements travel together (psycopg's pipeline mode).
+
+    BEGIN and COMMIT are sent as plain statements: psycopg's own `transaction()` syncs at its
+    boundaries, and its implicit BEGIN syncs too, so either would add round trips. A statement
+    only waits for the server when its result is read; the COMMIT rides with whatever is still
+    unsent. An error raised by any statement — here, or at the final sync — leaves the
+    transaction rolled back.
+    """
+    await conn.set_autocommit(True)  # no implicit BEGIN: ours is queued like any statement
+    try:
+        async with conn.pipeline():
+            await conn.execute("BEGIN")
+            yield
+            await conn.execute("COMMIT")
+    finally:
+        if conn.info.transaction_status in _OPEN:  # failed before or at the COMMIT
+            await conn.execute("ROLLBACK")
+        await conn.set_autocommit(False)

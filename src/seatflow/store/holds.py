@@ -4,6 +4,10 @@ A hold is a short lease on tables for one booking. Confirm turns it into allocat
 with any re-pack moves of other bookings — inside the caller's single transaction, so either every
 booking ends on its new tables or every booking stays where it was. Confirming a hold twice is a
 no-op: the hold id is the idempotency key.
+
+`place_tables` holds and confirms in one go without reading anything back: every check is made by
+the statements themselves (`seatflow_assert`, the exclusion constraint), so in psycopg's pipeline
+mode the whole placement travels in the caller's one round trip.
 """
 
 from __future__ import annotations
@@ -11,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
-
-import psycopg
+from uuid import UUID, uuid4
 
 from seatflow.domain.states import TERMINAL_STATUSES
-from seatflow.errors import BookingClosed, HoldExpired, NotFound, TablesTaken
-from seatflow.store.bookings import require_booking
+from seatflow.errors import BookingClosed, HoldExpired, NotFound
+from seatflow.store.bookings import CLOSED, assert_open, require_booking
+from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.queries import query
@@ -52,42 +55,28 @@ async def create_hold(
     ttl: timedelta,
     moving: Sequence[UUID] = (),
 ) -> UUID:
-    """Lease `tables` for the booking's window, or raise TablesTaken naming the taken ones."""
+    """Lease `tables` for the window, or raise TablesTaken naming the taken ones.
+
+    The tables' rows are locked first (in id order, so two takers never deadlock); the check that
+    follows is a statement of its own and so sees whatever the previous holder committed.
+    """
+    hold_id = uuid4()
     table_ids = _ids(floor, tables)
-    await conn.execute(query("lock_tables"), {"table_ids": table_ids})
-    taken = await (
+    window = {"table_ids": table_ids, "start": start, "end": end, "booking_id": booking_id}
+    async with store_errors():
+        await conn.execute(query("lock_tables"), {"table_ids": table_ids})
         await conn.execute(
-            query("conflicting_table_keys"),
-            {
-                "table_ids": table_ids,
-                "start": start,
-                "end": end,
-                "booking_id": booking_id,
-                "moving": list(moving),
-                "now": now,
-            },
+            query("assert_tables_free"), {**window, "moving": list(moving), "now": now}
         )
-    ).fetchall()
-    if taken:
-        raise TablesTaken(f"tables taken: {', '.join(row['key'] for row in taken)}")
-    row = await (
         await conn.execute(
             query("insert_hold"),
             {
+                **window,
+                "hold_id": hold_id,
                 "restaurant_id": floor.restaurant_id,
-                "booking_id": booking_id,
-                "start": start,
-                "end": end,
                 "expires_at": now + ttl,
             },
         )
-    ).fetchone()
-    assert row is not None
-    hold_id: UUID = row["id"]
-    await conn.execute(
-        query("insert_hold_members"),
-        {"hold_id": hold_id, "restaurant_id": floor.restaurant_id, "table_ids": table_ids},
-    )
     return hold_id
 
 
@@ -99,10 +88,11 @@ async def confirm_hold(
     now: datetime,
     moves: Sequence[TableMove] = (),
 ) -> ConfirmResult:
-    """Turn the hold into allocations, re-pack moves first, all in the caller's transaction.
+    """Turn a hold made earlier into allocations, re-pack moves first, in the caller's transaction.
 
-    Raises HoldExpired, BookingClosed (cancelled meanwhile) or TablesTaken; the caller's
-    transaction then rolls back, leaving every booking on its old tables.
+    Raises HoldExpired (also when the booking moved to another window since), BookingClosed
+    (cancelled meanwhile) or TablesTaken; the caller's transaction then rolls back, leaving every
+    booking on its old tables.
     """
     hold = await (await conn.execute(query("hold_for_update"), {"hold_id": hold_id})).fetchone()
     if hold is None:
@@ -118,58 +108,94 @@ async def confirm_hold(
     booking = await require_booking(conn, hold["booking_id"], for_update=True)
     if booking.status in TERMINAL_STATUSES:
         raise BookingClosed(f"booking {booking.id} is {booking.status}")
-    try:
-        await _apply_moves(conn, floor, moves, now)
-        await conn.execute(
-            query("release_booking_allocations"), {"booking_id": booking.id, "now": now}
-        )
-        await conn.execute(
-            query("insert_allocations"),
-            {
-                "restaurant_id": floor.restaurant_id,
-                "booking_id": booking.id,
-                "table_ids": list(hold["table_ids"]),
-                "start": hold["start_at"],
-                "end": hold["end_at"],
-            },
-        )
-    except (psycopg.errors.ExclusionViolation, psycopg.errors.DeadlockDetected) as exc:
-        # Concurrent GiST exclusion checks may surface as a deadlock: the same lost race.
-        raise TablesTaken("a table was given to another booking meanwhile") from exc
-    await conn.execute(query("mark_hold_confirmed"), {"hold_id": hold_id, "now": now})
+    if (booking.start_at, booking.end_at) != (hold["start_at"], hold["end_at"]):
+        raise HoldExpired(f"hold {hold_id} is for a window booking {booking.id} no longer has")
+    await _allocate(conn, floor, hold_id, booking.id, tables, now=now, moves=moves)
     return ConfirmResult(
         hold_id=hold_id, booking_id=booking.id, tables=tables, already_confirmed=False
     )
 
 
+async def place_tables(
+    conn: Connection,
+    floor: StoredFloor,
+    booking_id: UUID,
+    tables: Sequence[str],
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    ttl: timedelta,
+    moves: Sequence[TableMove] = (),
+) -> UUID:
+    """Hold `tables` for the booking and confirm the hold at once, moves included; returns the
+    hold's id. Reads nothing back: TablesTaken / BookingClosed come from the statements, here or
+    at the pipeline's sync."""
+    hold_id = await create_hold(
+        conn,
+        floor,
+        booking_id,
+        tables,
+        start=start,
+        end=end,
+        now=now,
+        ttl=ttl,
+        moving=[m.booking_id for m in moves],
+    )
+    await conn.execute(query("booking_by_id_for_update"), {"booking_id": booking_id})
+    await assert_open(conn, booking_id)
+    await _allocate(conn, floor, hold_id, booking_id, tables, now=now, moves=moves)
+    return hold_id
+
+
+async def _allocate(
+    conn: Connection,
+    floor: StoredFloor,
+    hold_id: UUID,
+    booking_id: UUID,
+    tables: Sequence[str],
+    *,
+    now: datetime,
+    moves: Sequence[TableMove],
+) -> None:
+    """Moves first, then the booking's own tables replace whatever it had; the hold is marked."""
+    async with store_errors():
+        await _apply_moves(conn, floor, moves, now)
+        await conn.execute(
+            query("release_booking_allocations"), {"booking_id": booking_id, "now": now}
+        )
+        await conn.execute(
+            query("insert_allocations"),
+            {"booking_id": booking_id, "table_ids": _ids(floor, tables)},
+        )
+        await conn.execute(query("mark_hold_confirmed"), {"hold_id": hold_id, "now": now})
+
+
 async def _apply_moves(
     conn: Connection, floor: StoredFloor, moves: Sequence[TableMove], now: datetime
 ) -> None:
-    """Release every moved booking first, then seat each on its new tables (no transient clash)."""
-    moved = []
-    for move in sorted(moves, key=lambda m: str(m.booking_id)):
-        booking = await require_booking(conn, move.booking_id, for_update=True)
-        current = await (
-            await conn.execute(query("live_table_ids"), {"booking_id": booking.id})
-        ).fetchall()
-        if sorted(row["table_id"] for row in current) != sorted(_ids(floor, move.from_tables)):
-            raise TablesTaken(f"booking {booking.id} is no longer on {', '.join(move.from_tables)}")
-        if booking.status in TERMINAL_STATUSES:
-            raise TablesTaken(f"booking {booking.id} is {booking.status} and cannot move")
+    """Release every moved booking first, then seat each on its new tables (no transient clash).
+
+    Each moved booking is row-locked, then checked still open and still on `from_tables`.
+    """
+    ordered = sorted(moves, key=lambda m: str(m.booking_id))
+    for move in ordered:
+        await conn.execute(query("booking_by_id_for_update"), {"booking_id": move.booking_id})
         await conn.execute(
-            query("release_booking_allocations"), {"booking_id": booking.id, "now": now}
+            query("assert_movable"),
+            {
+                "booking_id": move.booking_id,
+                "closed": CLOSED,
+                "from_ids": _ids(floor, move.from_tables),
+            },
         )
-        moved.append((booking, move))
-    for booking, move in moved:
+        await conn.execute(
+            query("release_booking_allocations"), {"booking_id": move.booking_id, "now": now}
+        )
+    for move in ordered:
         await conn.execute(
             query("insert_allocations"),
-            {
-                "restaurant_id": floor.restaurant_id,
-                "booking_id": booking.id,
-                "table_ids": _ids(floor, move.to_tables),
-                "start": booking.start_at,
-                "end": booking.end_at,
-            },
+            {"booking_id": move.booking_id, "table_ids": _ids(floor, move.to_tables)},
         )
 
 

@@ -1,9 +1,18 @@
-"""What the planner sees of a service: live allocations and unexpired holds, as plain values."""
+"""What the planner sees of a service: live allocations and unexpired holds, as plain values.
+
+Two scopes share one query: a restaurant and a time range (availability checks), or a booking's
+restaurant around the booking's window — the latter needs nothing read first, so an assigner sends
+it in the same round trip as its claim on the booking.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
+
+from psycopg import AsyncCursor
 
 from seatflow.domain.states import BookingStatus
 from seatflow.planning.model import Occupant
@@ -11,8 +20,25 @@ from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.queries import query
 
+__all__ = ["SERVICE_REACH", "PendingOccupancy", "load_occupants", "send_booking_occupancy"]
+
 #: How far around a booking's window we look: a service is at most this long on either side.
 SERVICE_REACH = timedelta(hours=12)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingOccupancy:
+    """An occupancy query already sent; `occupants()` reads its answer (a sync in pipeline mode)."""
+
+    cursor: AsyncCursor[dict[str, Any]]
+    now: datetime
+    exclude_booking: UUID | None
+
+    async def occupants(self) -> list[Occupant]:
+        rows = await self.cursor.fetchall()
+        return [
+            _occupant(row, self.now) for row in rows if row["booking_id"] != self.exclude_booking
+        ]
 
 
 async def load_occupants(
@@ -31,22 +57,29 @@ async def load_occupants(
         "to": end + SERVICE_REACH,
         "now": now,
     }
-    occupants: list[Occupant] = []
-    for row in await (await conn.execute(query("service_occupancy"), params)).fetchall():
-        if row["booking_id"] == exclude_booking:
-            continue
-        held = row["kind"] == "hold"
-        occupants.append(
-            Occupant(
-                booking_id=f"hold:{row['booking_id']}" if held else str(row["booking_id"]),
-                party_size=row["party_size"],
-                start=row["start_at"],
-                end=row["end_at"],
-                tables=tuple(row["tables"]),
-                movable=not held
-                and row["status"] == BookingStatus.CONFIRMED
-                and row["start_at"] > now,
-                zone_preference=row["zone_preference"],
-            )
-        )
-    return occupants
+    sql = f"{query('occupancy_of_window')}\n{query('occupancy')}"
+    cursor = await conn.execute(sql, params)
+    return await PendingOccupancy(cursor, now, exclude_booking).occupants()
+
+
+async def send_booking_occupancy(
+    conn: Connection, booking_id: UUID, *, now: datetime
+) -> PendingOccupancy:
+    """Send the occupancy around the booking's own window (the booking itself left out)."""
+    params = {"booking_id": booking_id, "reach": SERVICE_REACH, "now": now}
+    sql = f"{query('occupancy_of_booking')}\n{query('occupancy')}"
+    cursor = await conn.execute(sql, params)
+    return PendingOccupancy(cursor, now, booking_id)
+
+
+def _occupant(row: dict[str, Any], now: datetime) -> Occupant:
+    held = row["kind"] == "hold"
+    return Occupant(
+        booking_id=f"hold:{row['booking_id']}" if held else str(row["booking_id"]),
+        party_size=row["party_size"],
+        start=row["start_at"],
+        end=row["end_at"],
+        tables=tuple(row["tables"]),
+        movable=not held and row["status"] == BookingStatus.CONFIRMED and row["start_at"] > now,
+        zone_preference=row["zone_preference"],
+    )

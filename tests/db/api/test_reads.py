@@ -11,8 +11,7 @@ import pytest
 from seatflow.domain.scenario import parse_restaurant
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import VersionConflict
-from seatflow.pipeline.apply import walk
-from seatflow.store.bookings import NewBooking, insert_booking, require_booking, set_status
+from seatflow.store.bookings import NewBooking, advance, insert_booking, require_booking, set_status
 from seatflow.store.database import Connection
 from seatflow.store.events import Event, prepare_event
 from seatflow.store.floors import import_floor
@@ -48,7 +47,7 @@ async def _booking(conn: Connection, restaurant: UUID, hours: int = 0) -> UUID:
 
 async def _to(conn: Connection, booking_id: UUID, *states: AssignmentState) -> None:
     booking = await require_booking(conn, booking_id)
-    await walk(conn, booking, states, actor="test", reason="no_capacity")
+    await advance(conn, booking, states, actor="test", reason="no_capacity")
 
 
 async def test_review_queue_lists_only_open_reviews_of_the_restaurant(conn: Connection) -> None:

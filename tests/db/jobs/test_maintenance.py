@@ -21,9 +21,8 @@ from seatflow.jobs.maintenance import (
     requeue_orphans,
     retry_stalled_jobs,
 )
-from seatflow.pipeline.apply import walk
 from seatflow.pipeline.clock import SystemClock
-from seatflow.store.bookings import require_booking, set_status
+from seatflow.store.bookings import advance, require_booking, set_status
 from seatflow.store.database import Connection
 from seatflow.store.events import MemoryEventSink
 from seatflow.store.floors import StoredFloor
@@ -127,7 +126,7 @@ async def test_booking_left_in_flight_returns_to_pending_with_a_job(
     async with pool.connection() as conn, conn.transaction():
         booking = await require_booking(conn, booking_id)
         path = (S.CAPACITY_VERIFIED, S.ASSIGNMENT_PENDING, S.ASSIGNMENT_IN_PROGRESS)
-        await walk(conn, booking, path, actor="test")
+        await advance(conn, booking, path, actor="test")
     await _age(pool, booking_id)
     sink = MemoryEventSink()
     assert await recover_stuck(pool, sink, queue) == 1

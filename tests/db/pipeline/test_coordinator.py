@@ -4,22 +4,27 @@ event for every invocation whatever the exit path."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.states import BookingStatus
 from seatflow.pipeline import coordinator as coordinator_module
 from seatflow.pipeline.breaker import BreakerState
-from seatflow.pipeline.coordinator import AssignmentCoordinator
+from seatflow.pipeline.clock import SimulatedClock
+from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
 from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS, EventType
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.store.bookings import require_booking, set_status, state_history, table_keys
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, open_pool
 from seatflow.store.events import MemoryEventSink
+from seatflow.store.floors import StoredFloor
 from seatflow.store.locks import try_lock_booking, try_restaurant_permit
+from seatflow.store.round_trips import RoundTripTrace
 
 BookingFactory = Callable[..., Awaitable[UUID]]
 TERMINAL_TYPES = {event_type for event_type, _ in TERMINAL_EVENTS.values()}
@@ -245,3 +250,89 @@ async def test_infrastructure_errors_count_towards_the_breaker(
     assert outcome.kind is OutcomeKind.ERROR
     assert broken.breaker.failures == 1
     assert_one_start_one_terminal(sink)
+
+
+async def test_a_confirm_is_two_round_trips(
+    db_url: str, floor: StoredFloor, make_booking: BookingFactory, clock: SimulatedClock
+) -> None:
+    """Claim + occupancy travel together, then every write with the COMMIT: two waits on the
+    server for a confirm, and two for a booking that cannot be seated (floor cached)."""
+    async with open_pool(db_url, max_size=1) as single:
+        coordinator = AssignmentCoordinator(
+            single, MemoryEventSink(), clock, CoordinatorConfig(flags=PipelineFlags(v3=True))
+        )
+        trace = RoundTripTrace()
+        async with single.connection() as conn:
+            trace.watch(conn)  # the pool's only connection: every invocation uses it
+        counts = []
+        for party in (2, 8, 8):  # warms the floor cache; confirmed; nothing left for the 8
+            booking_id = await make_booking(party_size=party)
+            before = trace.count()
+            outcome = await coordinator.process(booking_id, "creation")
+            counts.append((outcome.kind, trace.count() - before))
+        trace.close()
+    assert [kind for kind, _ in counts] == [
+        OutcomeKind.CONFIRMED,
+        OutcomeKind.CONFIRMED,
+        OutcomeKind.RETRY,
+    ]
+    assert [n for _, n in counts[1:]] == [2, 2]
+
+
+async def test_a_race_lost_at_the_sync_leaves_nothing_and_retries(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    pool: AsyncConnectionPool[Connection],
+    sink: MemoryEventSink,
+    db_url: str,
+    floor: StoredFloor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another booking takes the planned table between the coordinator's read and its writes:
+    the confirm fails at the sync, nothing of it stays, the failure is recorded as attempt 1 and
+    the booking waits for its retry — and no table is given twice."""
+    rival = await make_booking(party_size=2)
+    booking_id = await make_booking(party_size=2)
+    real_plan = coordinator_module.plan_v3
+
+    def plan_then_lose_the_table(*args: Any, **kwargs: Any) -> Any:
+        plan = real_plan(*args, **kwargs)
+        with psycopg.connect(db_url, autocommit=True) as other:  # commits before our writes
+            other.execute(
+                "INSERT INTO allocations (restaurant_id, booking_id, table_id, during) "
+                "SELECT restaurant_id, id, %s, tstzrange(start_at, end_at) FROM bookings "
+                "WHERE id = %s",
+                (floor.table_ids[plan.tables[0]], rival),
+            )
+        return plan
+
+    monkeypatch.setattr(coordinator_module, "plan_v3", plan_then_lose_the_table)
+    outcome = await coordinator.process(booking_id, "creation")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.RETRY, "TablesTaken")
+    async with pool.connection() as conn:
+        booking = await require_booking(conn, booking_id)
+        assert await table_keys(conn, booking_id) == []
+        history = [h["to_state"] for h in await state_history(conn, booking_id)]
+        attempts = await (
+            await conn.execute(
+                "SELECT attempt_no, outcome, reason FROM booking_assignment_attempts "
+                "WHERE booking_id = %s",
+                (booking_id,),
+            )
+        ).fetchall()
+        holds = await (
+            await conn.execute(
+                "SELECT count(*) AS n FROM table_holds WHERE booking_id = %s", (booking_id,)
+            )
+        ).fetchone()
+    assert booking.assignment_state == "assignment_pending" and booking.status == "pending"
+    assert history[-2:] == ["assignment_in_progress", "assignment_pending"]
+    assert "confirmed" not in history
+    assert attempts == [{"attempt_no": 1, "outcome": "failed", "reason": "TablesTaken"}]
+    assert holds is not None and holds["n"] == 0
+    assert assert_one_start_one_terminal(sink) == [EventType.RETRY]
+    transitions = [e.context["to_state"] for e in sink.of_type(EventType.STATE_TRANSITION)]
+    assert "confirmed" not in transitions and transitions[-1] == "assignment_pending"
+    monkeypatch.undo()
+    retried = await coordinator.process(booking_id, "retry")  # the next table is free
+    assert retried.kind is OutcomeKind.CONFIRMED and retried.tables != outcome.tables

@@ -9,9 +9,8 @@ from uuid import UUID
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.states import AssignmentState
-from seatflow.pipeline.apply import walk
 from seatflow.pipeline.recovery import REASON, recover_stuck_bookings
-from seatflow.store.bookings import require_booking, state_history
+from seatflow.store.bookings import advance, require_booking, state_history
 from seatflow.store.database import Connection
 from seatflow.store.locks import try_lock_booking
 
@@ -24,7 +23,7 @@ async def _strand(pool: AsyncConnectionPool[Connection], booking_id: UUID) -> No
     async with pool.connection() as conn, conn.transaction():
         booking = await require_booking(conn, booking_id)
         path = (S.CAPACITY_VERIFIED, S.ASSIGNMENT_PENDING, S.ASSIGNMENT_IN_PROGRESS)
-        await walk(conn, booking, path, actor="test")
+        await advance(conn, booking, path, actor="test")
 
 
 async def test_stuck_bookings_return_to_pending_with_a_reason(

@@ -12,8 +12,7 @@ from psycopg.rows import dict_row
 
 from e2e.api.kit import Api, at
 from seatflow.domain.states import AssignmentState
-from seatflow.pipeline.apply import walk
-from seatflow.store.bookings import require_booking
+from seatflow.store.bookings import advance, require_booking
 
 
 async def _in_review(api: Api, party_size: int, start_at: str | None = None) -> str:
@@ -21,7 +20,7 @@ async def _in_review(api: Api, party_size: int, start_at: str | None = None) -> 
     booking_id: str = (await api.book(party_size, start_at)).json()["id"]
     async with await psycopg.AsyncConnection.connect(api.url, row_factory=dict_row) as conn:
         booking = await require_booking(conn, UUID(booking_id))
-        await walk(
+        await advance(
             conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="test", reason="no_capacity"
         )
         await conn.commit()

@@ -84,6 +84,10 @@ def test_routing(
     """V3=false always wins; narrowing sends excluded restaurants to legacy (or shadow)."""
     flags = PipelineFlags(v3=v3, shadow=shadow, restaurants=restaurants, percent=percent)
     assert flags.route("r5", UUID(int=5)) is expected
+    uniform = flags.uniform_route()  # when set, it must be what every restaurant gets
+    partial = v3 and (bool(restaurants) or percent < 100)
+    assert (uniform is None) is partial
+    assert uniform in (None, expected)
 
 
 def test_sticky_percentage_is_stable_and_roughly_proportional() -> None:

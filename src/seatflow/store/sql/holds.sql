@@ -2,10 +2,12 @@
 -- Serialise hold-taking per table: row locks in id order, so two takers never deadlock.
 SELECT id FROM tables WHERE id = ANY(%(table_ids)s) ORDER BY id FOR UPDATE;
 
--- conflicting_table_keys --
--- Tables of the set that another booking owns (live allocation) or holds (unexpired) in the window;
--- bookings that this change moves away do not count.
-SELECT DISTINCT t.key
+-- assert_tables_free --
+-- Raise SF002 naming the tables of the set that another booking owns (live allocation) or holds
+-- (unexpired) in the window; bookings that this change moves away do not count.
+SELECT seatflow_assert(
+    count(*) = 0, 'SF002', 'tables taken: ' || string_agg(DISTINCT t.key, ', ' ORDER BY t.key)
+) AS free
 FROM (
     SELECT a.table_id FROM allocations a
     WHERE a.table_id = ANY(%(table_ids)s) AND a.released_at IS NULL
@@ -15,19 +17,30 @@ FROM (
     SELECT m.table_id FROM table_hold_members m JOIN table_holds h ON h.id = m.hold_id
     WHERE m.table_id = ANY(%(table_ids)s) AND h.confirmed_at IS NULL AND h.expires_at > %(now)s
       AND h.during && tstzrange(%(start)s, %(end)s, '[)') AND h.booking_id <> %(booking_id)s
-) taken JOIN tables t ON t.id = taken.table_id
-ORDER BY t.key;
+) taken JOIN tables t ON t.id = taken.table_id;
 
 -- insert_hold --
--- A short lease on tables for one booking.
-INSERT INTO table_holds (restaurant_id, booking_id, during, expires_at)
-VALUES (%(restaurant_id)s, %(booking_id)s, tstzrange(%(start)s, %(end)s, '[)'), %(expires_at)s)
-RETURNING id;
-
--- insert_hold_members --
--- The tables of a hold.
+-- A short lease on tables for one booking, with its tables; the id comes from the caller.
+WITH hold AS (
+    INSERT INTO table_holds (id, restaurant_id, booking_id, during, expires_at)
+    VALUES (%(hold_id)s, %(restaurant_id)s, %(booking_id)s, tstzrange(%(start)s, %(end)s, '[)'),
+            %(expires_at)s)
+    RETURNING id
+)
 INSERT INTO table_hold_members (hold_id, restaurant_id, table_id)
-SELECT %(hold_id)s, %(restaurant_id)s, unnest(%(table_ids)s::bigint[]);
+SELECT hold.id, %(restaurant_id)s, unnest(%(table_ids)s::bigint[]) FROM hold;
+
+-- assert_movable --
+-- A re-pack moves a booking only while it is open and still on the tables the plan saw (SF002).
+SELECT seatflow_assert(
+    EXISTS (
+        SELECT 1 FROM bookings b
+        WHERE b.id = %(booking_id)s AND b.status <> ALL(%(closed)s::text[])
+          AND (SELECT array_agg(a.table_id ORDER BY a.table_id) FROM allocations a
+               WHERE a.booking_id = b.id AND a.released_at IS NULL) = %(from_ids)s::bigint[]
+    ),
+    'SF002', format('booking %%s is no longer on the tables the plan moves it from', %(booking_id)s)
+) AS movable;
 
 -- hold_for_update --
 -- A hold and its tables, locked for confirmation.
@@ -42,15 +55,10 @@ FROM table_holds h WHERE h.id = %(hold_id)s FOR UPDATE;
 UPDATE table_holds SET confirmed_at = %(now)s WHERE id = %(hold_id)s;
 
 -- insert_allocations --
--- Give a booking its tables for its window; the exclusion constraint has the last word.
+-- Give a booking these tables for its own window; the exclusion constraint has the last word.
 INSERT INTO allocations (restaurant_id, booking_id, table_id, during)
-SELECT %(restaurant_id)s, %(booking_id)s, unnest(%(table_ids)s::bigint[]),
-       tstzrange(%(start)s, %(end)s, '[)');
-
--- live_table_ids --
--- The live tables of a booking.
-SELECT table_id FROM allocations
-WHERE booking_id = %(booking_id)s AND released_at IS NULL ORDER BY table_id;
+SELECT b.restaurant_id, b.id, unnest(%(table_ids)s::bigint[]), tstzrange(b.start_at, b.end_at, '[)')
+FROM bookings b WHERE b.id = %(booking_id)s;
 
 -- release_holds_of_booking --
 -- Drop a booking's unconfirmed holds (every failure path does this).
@@ -60,25 +68,40 @@ DELETE FROM table_holds WHERE booking_id = %(booking_id)s AND confirmed_at IS NU
 -- Expired, unconfirmed holds are ignored by every reader; this removes them.
 DELETE FROM table_holds WHERE confirmed_at IS NULL AND expires_at <= %(now)s;
 
--- service_occupancy --
--- What holds tables in a time range: live allocations (one row per booking) and unexpired,
--- unconfirmed holds (one row per hold), in one round trip.
+-- occupancy_of_window --
+-- The scope of `occupancy`: a restaurant and a time range.
+WITH scope AS (
+    SELECT %(restaurant_id)s::uuid AS restaurant_id, tstzrange(%(from)s, %(to)s, '[)') AS reach
+)
+
+-- occupancy_of_booking --
+-- The scope of `occupancy`: a booking's restaurant, `reach` either side of its window, read in
+-- the same round trip as the booking itself.
+WITH scope AS (
+    SELECT restaurant_id,
+           tstzrange(start_at - %(reach)s::interval, end_at + %(reach)s::interval, '[)') AS reach
+    FROM bookings WHERE id = %(booking_id)s
+)
+
+-- occupancy --
+-- What holds tables in the scope (one of the two blocks above goes first): live allocations (one
+-- row per booking) and unexpired, unconfirmed holds (one row per hold), in one statement.
 SELECT 'allocation' AS kind, a.booking_id, b.party_size, b.status, b.zone_preference,
        min(lower(a.during)) AS start_at, max(upper(a.during)) AS end_at,
        array_agg(t.key ORDER BY t.key) AS tables
-FROM allocations a
+FROM scope
+JOIN allocations a ON a.restaurant_id = scope.restaurant_id AND a.during && scope.reach
 JOIN bookings b ON b.id = a.booking_id
 JOIN tables t ON t.id = a.table_id
-WHERE a.restaurant_id = %(restaurant_id)s AND a.released_at IS NULL
-  AND a.during && tstzrange(%(from)s, %(to)s, '[)')
+WHERE a.released_at IS NULL
 GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference
 UNION ALL
 SELECT 'hold', h.booking_id, b.party_size, b.status, b.zone_preference,
        lower(h.during), upper(h.during), array_agg(t.key ORDER BY t.key)
-FROM table_holds h
+FROM scope
+JOIN table_holds h ON h.restaurant_id = scope.restaurant_id AND h.during && scope.reach
 JOIN table_hold_members m ON m.hold_id = h.id
 JOIN tables t ON t.id = m.table_id
 JOIN bookings b ON b.id = h.booking_id
-WHERE h.restaurant_id = %(restaurant_id)s AND h.confirmed_at IS NULL AND h.expires_at > %(now)s
-  AND h.during && tstzrange(%(from)s, %(to)s, '[)')
+WHERE h.confirmed_at IS NULL AND h.expires_at > %(now)s
 GROUP BY h.id, h.booking_id, b.party_size, b.status, b.zone_preference, h.during;
