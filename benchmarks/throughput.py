@@ -208,7 +208,7 @@ async def write_bookings(
                 await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
             async with conn.transaction():
                 booking = await insert_booking(conn, new_booking(floors[slug], request))
-                await queue.enqueue(conn, booking.id, CREATION_TRIGGER, delay)
+                await queue.enqueue(conn, booking.id, CREATION_TRIGGER, delay, new_booking=True)
 
 
 def wait_settled(url: str, expected: int, timeout: float) -> float:

@@ -82,7 +82,7 @@ async def create_booking(
             actor=scope.principal.actor,
             reason="availability checked",
         )
-        await state.queue.enqueue(conn, record.id, "creation")
+        await state.queue.enqueue(conn, record.id, "creation", new_booking=True)
     state.announce(steps)
     return await reloaded_view(state, scope, record.id, "creation", wait_ms)
 

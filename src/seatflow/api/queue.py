@@ -17,7 +17,8 @@ __all__ = ["AssignmentQueue"]
 
 
 class AssignmentQueue(Protocol):
-    """Schedule one assignment run of `booking_id` for `trigger`, after `delay` if given."""
+    """Schedule one assignment run of `booking_id` for `trigger`, after `delay` if given;
+    `new_booking` says the booking was written in this same transaction."""
 
     async def enqueue(
         self,
@@ -25,4 +26,6 @@ class AssignmentQueue(Protocol):
         booking_id: UUID,
         trigger: str,
         delay: timedelta | None = None,
+        *,
+        new_booking: bool = False,
     ) -> None: ...

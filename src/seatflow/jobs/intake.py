@@ -66,5 +66,5 @@ async def take_request(
         if isinstance(verdict, PlanFailure):
             return None
         booking = await insert_booking(conn, row)
-        await queue.enqueue(conn, booking.id, CREATION_TRIGGER)
+        await queue.enqueue(conn, booking.id, CREATION_TRIGGER, new_booking=True)
     return booking

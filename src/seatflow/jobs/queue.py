@@ -17,6 +17,7 @@ from uuid import UUID
 import psycopg
 import structlog
 from procrastinate import App, exceptions
+from procrastinate.jobs import JobDeferrer
 
 __all__ = ["AUTO_ASSIGN", "ProcrastinateQueue", "booking_lock"]
 
@@ -43,8 +44,19 @@ class ProcrastinateQueue:
         booking_id: UUID | str,
         trigger: str,
         delay: timedelta | None = None,
+        *,
+        new_booking: bool = False,
     ) -> None:
-        """Defer the booking's job in `conn`'s transaction; already waiting is fine too."""
+        """Defer the booking's job in `conn`'s transaction; already waiting is fine too.
+
+        `new_booking`: the booking was written in this transaction, so no job of it can wait
+        yet and the savepoint (two round trips) is skipped.
+        """
+        if new_booking:
+            await self._deferrer(conn, booking_id, delay).defer_async(
+                booking_id=str(booking_id), trigger=trigger
+            )
+            return
         await self.defer(conn, booking_id, trigger, delay)
 
     async def defer(
@@ -55,14 +67,7 @@ class ProcrastinateQueue:
         delay: timedelta | None = None,
     ) -> bool:
         """Like `enqueue`, but say whether a new job was written (False: one already waits)."""
-        key = booking_lock(booking_id)
-        deferrer = self._app.configure_task(
-            AUTO_ASSIGN,
-            lock=key,
-            queueing_lock=key,
-            schedule_at=None if delay is None else datetime.now(UTC) + delay,
-            connection=conn,
-        )
+        deferrer = self._deferrer(conn, booking_id, delay)
         try:
             async with conn.transaction():  # a savepoint when the caller's transaction is open
                 await deferrer.defer_async(booking_id=str(booking_id), trigger=trigger)
@@ -70,3 +75,18 @@ class ProcrastinateQueue:
             log.debug("auto_assign_already_waiting", booking_id=str(booking_id), trigger=trigger)
             return False
         return True
+
+    def _deferrer(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        booking_id: UUID | str,
+        delay: timedelta | None,
+    ) -> JobDeferrer:
+        key = booking_lock(booking_id)
+        return self._app.configure_task(
+            AUTO_ASSIGN,
+            lock=key,
+            queueing_lock=key,
+            schedule_at=None if delay is None else datetime.now(UTC) + delay,
+            connection=conn,
+        )

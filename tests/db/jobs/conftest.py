@@ -96,7 +96,8 @@ def jobs_of(pool: AsyncConnectionPool[Connection]) -> JobRows:
     async def rows(booking_id: UUID) -> list[dict[str, Any]]:
         async with pool.connection() as conn:
             result = await conn.execute(
-                "SELECT id, status, args, scheduled_at, worker_id FROM procrastinate_jobs "
+                "SELECT id, status, args, scheduled_at, worker_id, lock, queueing_lock "
+                "FROM procrastinate_jobs "
                 "WHERE lock = %s ORDER BY id",
                 (f"booking:{booking_id}",),
             )

@@ -39,14 +39,18 @@ async def _count(pool: AsyncConnectionPool[Connection], table: str) -> int:
     return int(row["n"])
 
 
+@pytest.mark.parametrize("new_booking", [False, True])
 async def test_rolled_back_insert_leaves_no_job(
-    pool: AsyncConnectionPool[Connection], floor: StoredFloor, queue: ProcrastinateQueue
+    pool: AsyncConnectionPool[Connection],
+    floor: StoredFloor,
+    queue: ProcrastinateQueue,
+    new_booking: bool,
 ) -> None:
-    """When the booking insert rolls back, its job rolls back with it."""
+    """When the booking insert rolls back, its job rolls back with it (savepoint or not)."""
     with pytest.raises(_Abandon):
         async with pool.connection() as conn, conn.transaction():
             booking = await insert_booking(conn, _row(floor))
-            await queue.enqueue(conn, booking.id, "creation")
+            await queue.enqueue(conn, booking.id, "creation", new_booking=new_booking)
             raise _Abandon
     assert await _count(pool, "bookings") == 0
     assert await _count(pool, "procrastinate_jobs") == 0
@@ -67,6 +71,23 @@ async def test_second_enqueue_keeps_one_waiting_job_and_the_transaction(
     jobs = await jobs_of(booking.id)
     assert [(job["status"], job["args"]["trigger"]) for job in jobs] == [("todo", "creation")]
     assert await _count(pool, "bookings") == 1
+
+
+async def test_a_new_bookings_job_commits_with_it_locked_on_the_booking(
+    pool: AsyncConnectionPool[Connection],
+    floor: StoredFloor,
+    queue: ProcrastinateQueue,
+    jobs_of: JobRows,
+) -> None:
+    """Without the savepoint a new booking's job still carries its lock and queueing lock, so
+    a later enqueue of the same booking is absorbed as before."""
+    async with pool.connection() as conn, conn.transaction():
+        booking = await insert_booking(conn, _row(floor))
+        await queue.enqueue(conn, booking.id, "creation", new_booking=True)
+        assert not await queue.defer(conn, booking.id, "modification")
+    (job,) = await jobs_of(booking.id)
+    assert job["lock"] == job["queueing_lock"] == f"booking:{booking.id}"
+    assert (job["status"], job["args"]["trigger"]) == ("todo", "creation")
 
 
 async def test_delay_schedules_the_job_later(
