@@ -55,11 +55,27 @@ async def create_hold(
     ttl: timedelta,
     moving: Sequence[UUID] = (),
 ) -> UUID:
-    """Lease `tables` for the window, or raise TablesTaken naming the taken ones.
+    """Lease `tables` for the window, or raise TablesTaken naming the taken ones."""
+    return await _hold(
+        conn, floor, booking_id, tables, start=start, end=end, now=now, ttl=ttl, moving=moving
+    )
 
-    The tables' rows are locked first (in id order, so two takers never deadlock); the check that
-    follows is a statement of its own and so sees whatever the previous holder committed.
-    """
+
+async def _hold(
+    conn: Connection,
+    floor: StoredFloor,
+    booking_id: UUID,
+    tables: Sequence[str],
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    ttl: timedelta,
+    moving: Sequence[UUID],
+    confirmed: bool = False,
+) -> UUID:
+    """The tables' rows are locked first (in id order, so two takers never deadlock); the check
+    that follows is a statement of its own and so sees whatever the previous holder committed."""
     hold_id = uuid4()
     table_ids = _ids(floor, tables)
     window = {"table_ids": table_ids, "start": start, "end": end, "booking_id": booking_id}
@@ -75,6 +91,7 @@ async def create_hold(
                 "hold_id": hold_id,
                 "restaurant_id": floor.restaurant_id,
                 "expires_at": now + ttl,
+                "confirmed_at": now if confirmed else None,
             },
         )
     return hold_id
@@ -110,7 +127,8 @@ async def confirm_hold(
         raise BookingClosed(f"booking {booking.id} is {booking.status}")
     if (booking.start_at, booking.end_at) != (hold["start_at"], hold["end_at"]):
         raise HoldExpired(f"hold {hold_id} is for a window booking {booking.id} no longer has")
-    await _allocate(conn, floor, hold_id, booking.id, tables, now=now, moves=moves)
+    await _allocate(conn, floor, booking.id, tables, now=now, moves=moves)
+    await conn.execute(query("mark_hold_confirmed"), {"hold_id": hold_id, "now": now})
     return ConfirmResult(
         hold_id=hold_id, booking_id=booking.id, tables=tables, already_confirmed=False
     )
@@ -129,9 +147,12 @@ async def place_tables(
     moves: Sequence[TableMove] = (),
 ) -> UUID:
     """Hold `tables` for the booking and confirm the hold at once, moves included; returns the
-    hold's id. Reads nothing back: TablesTaken / BookingClosed come from the statements, here or
-    at the pipeline's sync."""
-    hold_id = await create_hold(
+    hold's id. The caller holds the booking's row lock (every assigner claims it first).
+
+    Reads nothing back: TablesTaken / BookingClosed come from the statements, here or at the
+    pipeline's sync.
+    """
+    hold_id = await _hold(
         conn,
         floor,
         booking_id,
@@ -141,24 +162,23 @@ async def place_tables(
         now=now,
         ttl=ttl,
         moving=[m.booking_id for m in moves],
+        confirmed=True,  # the allocations below commit with it, or nothing does
     )
-    await conn.execute(query("booking_by_id_for_update"), {"booking_id": booking_id})
     await assert_open(conn, booking_id)
-    await _allocate(conn, floor, hold_id, booking_id, tables, now=now, moves=moves)
+    await _allocate(conn, floor, booking_id, tables, now=now, moves=moves)
     return hold_id
 
 
 async def _allocate(
     conn: Connection,
     floor: StoredFloor,
-    hold_id: UUID,
     booking_id: UUID,
     tables: Sequence[str],
     *,
     now: datetime,
     moves: Sequence[TableMove],
 ) -> None:
-    """Moves first, then the booking's own tables replace whatever it had; the hold is marked."""
+    """Moves first, then the booking's own tables replace whatever it had."""
     async with store_errors():
         await _apply_moves(conn, floor, moves, now)
         await conn.execute(
@@ -168,7 +188,6 @@ async def _allocate(
             query("insert_allocations"),
             {"booking_id": booking_id, "table_ids": _ids(floor, tables)},
         )
-        await conn.execute(query("mark_hold_confirmed"), {"hold_id": hold_id, "now": now})
 
 
 async def _apply_moves(

@@ -11,12 +11,13 @@ import pytest
 from psycopg.rows import dict_row
 
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
-from seatflow.domain.states import AssignmentState
-from seatflow.errors import HoldExpired, TablesTaken, VersionConflict
+from seatflow.domain.states import AssignmentState, BookingStatus
+from seatflow.errors import BookingClosed, HoldExpired, TablesTaken, VersionConflict
 from seatflow.store.bookings import (
     NewBooking,
     insert_booking,
     require_booking,
+    set_status,
     table_keys,
     transition,
 )
@@ -26,6 +27,7 @@ from seatflow.store.holds import (
     TableMove,
     confirm_hold,
     create_hold,
+    place_tables,
     release_holds,
     sweep_expired_holds,
 )
@@ -198,3 +200,84 @@ async def test_a_stale_writer_loses_the_version_check(db_url: str, conn: Connect
         await conn.execute("SELECT count(*) AS n FROM booking_assignment_state_history")
     ).fetchone()
     assert history == {"n": 1}
+
+
+async def _place(
+    conn: Connection,
+    floor: StoredFloor,
+    booking: UUID,
+    *tables: str,
+    moves: tuple[TableMove, ...] = (),
+) -> UUID:
+    return await place_tables(
+        conn, floor, booking, tables, start=START, end=END, now=NOW, ttl=TTL, moves=moves
+    )
+
+
+async def test_place_tables_holds_and_confirms_in_one_go(conn: Connection) -> None:
+    """The hold is written already confirmed, with the booking's live allocations."""
+    floor = await _floor(conn)
+    booking = await _booking(conn, floor)
+    async with conn.transaction():
+        hold = await _place(conn, floor, booking, "T1", "T2")
+    assert await table_keys(conn, booking) == ["T1", "T2"]
+    row = await (
+        await conn.execute("SELECT confirmed_at FROM table_holds WHERE id = %s", (hold,))
+    ).fetchone()
+    assert row is not None and row["confirmed_at"] == NOW
+    assert (await confirm_hold(conn, floor, hold, now=NOW)).already_confirmed
+
+
+@pytest.mark.parametrize("taken_by", ["allocation", "hold"])
+async def test_place_tables_refuses_a_taken_table_and_leaves_nothing(
+    conn: Connection, taken_by: str
+) -> None:
+    """Another booking's allocation or live hold on a table: TablesTaken naming it, and the
+    savepoint leaves neither hold nor allocation behind."""
+    floor = await _floor(conn)
+    owner, booking = await _booking(conn, floor), await _booking(conn, floor)
+    async with conn.transaction():
+        if taken_by == "allocation":
+            await _place(conn, floor, owner, "T2")
+        else:
+            await _hold(conn, floor, owner, "T2")
+    with pytest.raises(TablesTaken, match="T2"):
+        async with conn.transaction():
+            await _place(conn, floor, booking, "T1", "T2")
+    assert await table_keys(conn, booking) == []
+    row = await (
+        await conn.execute(
+            "SELECT count(*) AS n FROM table_holds WHERE booking_id = %s", (booking,)
+        )
+    ).fetchone()
+    assert row is not None and row["n"] == 0
+
+
+async def test_place_tables_refuses_a_closed_booking(conn: Connection) -> None:
+    floor = await _floor(conn)
+    booking = await _booking(conn, floor)
+    await set_status(conn, booking, BookingStatus.CANCELLED)
+    with pytest.raises(BookingClosed):
+        async with conn.transaction():
+            await _place(conn, floor, booking, "T1")
+    assert await table_keys(conn, booking) == []
+
+
+async def test_place_tables_moves_only_a_booking_still_where_the_plan_saw_it(
+    conn: Connection,
+) -> None:
+    """A re-pack move whose booking is no longer on `from_tables` is refused (TablesTaken), and
+    the one that matches is applied with the placement."""
+    floor = await _floor(conn)
+    placed, newcomer = await _booking(conn, floor), await _booking(conn, floor)
+    async with conn.transaction():
+        await _place(conn, floor, placed, "T1")
+    stale = TableMove(booking_id=placed, from_tables=("T3",), to_tables=("T2",))
+    with pytest.raises(TablesTaken, match="no longer"):
+        async with conn.transaction():
+            await _place(conn, floor, newcomer, "T1", moves=(stale,))
+    assert await table_keys(conn, placed) == ["T1"]
+    move = TableMove(booking_id=placed, from_tables=("T1",), to_tables=("T2",))
+    async with conn.transaction():
+        await _place(conn, floor, newcomer, "T1", moves=(move,))
+    assert (await table_keys(conn, placed), await table_keys(conn, newcomer)) == (["T2"], ["T1"])

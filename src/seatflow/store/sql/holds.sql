@@ -20,11 +20,12 @@ FROM (
 ) taken JOIN tables t ON t.id = taken.table_id;
 
 -- insert_hold --
--- A short lease on tables for one booking, with its tables; the id comes from the caller.
+-- A short lease on tables for one booking, with its tables; the id comes from the caller, and
+-- `confirmed_at` too when the same transaction turns it into allocations.
 WITH hold AS (
-    INSERT INTO table_holds (id, restaurant_id, booking_id, during, expires_at)
+    INSERT INTO table_holds (id, restaurant_id, booking_id, during, expires_at, confirmed_at)
     VALUES (%(hold_id)s, %(restaurant_id)s, %(booking_id)s, tstzrange(%(start)s, %(end)s, '[)'),
-            %(expires_at)s)
+            %(expires_at)s, %(confirmed_at)s)
     RETURNING id
 )
 INSERT INTO table_hold_members (hold_id, restaurant_id, table_id)
