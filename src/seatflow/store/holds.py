@@ -54,28 +54,14 @@ async def create_hold(
     now: datetime,
     ttl: timedelta,
     moving: Sequence[UUID] = (),
-) -> UUID:
-    """Lease `tables` for the window, or raise TablesTaken naming the taken ones."""
-    return await _hold(
-        conn, floor, booking_id, tables, start=start, end=end, now=now, ttl=ttl, moving=moving
-    )
-
-
-async def _hold(
-    conn: Connection,
-    floor: StoredFloor,
-    booking_id: UUID,
-    tables: Sequence[str],
-    *,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    ttl: timedelta,
-    moving: Sequence[UUID],
     confirmed: bool = False,
 ) -> UUID:
-    """The tables' rows are locked first (in id order, so two takers never deadlock); the check
-    that follows is a statement of its own and so sees whatever the previous holder committed."""
+    """Lease `tables` for the window, or raise TablesTaken naming the taken ones; `confirmed`
+    when the caller turns the hold into allocations in this same transaction.
+
+    The tables' rows are locked first (in id order, so two takers never deadlock); the check that
+    follows is a statement of its own and so sees whatever the previous holder committed.
+    """
     hold_id = uuid4()
     table_ids = _ids(floor, tables)
     window = {"table_ids": table_ids, "start": start, "end": end, "booking_id": booking_id}
@@ -152,7 +138,7 @@ async def place_tables(
     Reads nothing back: TablesTaken / BookingClosed come from the statements, here or at the
     pipeline's sync.
     """
-    hold_id = await _hold(
+    hold_id = await create_hold(
         conn,
         floor,
         booking_id,
