@@ -20,7 +20,7 @@ from seatflow.errors import NotFound
 from seatflow.store.api_keys import find_active_key
 from seatflow.store.bookings import BookingRecord, get_booking
 from seatflow.store.database import Connection
-from seatflow.store.floors import StoredFloor, load_floor
+from seatflow.store.floors import StoredFloor
 
 __all__ = [
     "Admin",
@@ -110,7 +110,7 @@ async def find_floor(state: ApiState, slug: str) -> StoredFloor | None:
         return None
     async with state.pool.connection() as conn:
         try:
-            return await load_floor(conn, slug)
+            return await state.floors.by_slug(conn, slug)
         except NotFound:
             return None
 

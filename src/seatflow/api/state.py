@@ -21,7 +21,7 @@ from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.settings import Settings
 from seatflow.store.bookings import Transition
 from seatflow.store.database import Connection
-from seatflow.store.floors import StoredFloor
+from seatflow.store.floors import FloorCache, StoredFloor
 
 __all__ = ["ApiState", "api_state"]
 
@@ -36,6 +36,8 @@ class ApiState:
     url: str
     #: Work that outlives its request (an inline assignment past its deadline); drained at exit.
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    #: Floors by restaurant: a request reads one row to know its cached floor is current.
+    floors: FloorCache = field(default_factory=FloorCache)
 
     @property
     def pool(self) -> AsyncConnectionPool[Connection]:

@@ -12,6 +12,15 @@ from functools import lru_cache
 
 from seatflow.domain.floor import FloorPlan
 
+#: More joined sets than this and a floor is refused: real floors have a few hundred at most
+#: (60 tables, three per booking: 142), while a dense adjacency with up to 8 tables per booking
+#: could demand billions, and every plan walks them all.
+MAX_COMBINATIONS = 10_000
+
+
+class TooManyCombinations(ValueError):
+    """The adjacency and `max_tables_per_booking` allow more joined sets than we plan with."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Combination:
@@ -51,12 +60,16 @@ def _joined_sets(floor: FloorPlan) -> tuple[Combination, ...]:
     }
     found: set[frozenset[str]] = set()
     frontier = {frozenset([key]) for key in joinable}
-    for _ in range(limit - 1):
+    for size in range(2, limit + 1):
         grown: set[frozenset[str]] = set()
         for group in frontier:
             for member in group:
                 for other in neighbours[member] - group:
                     grown.add(group | {other})
+                    if len(found) + len(grown) > MAX_COMBINATIONS:  # stop before it explodes
+                        raise TooManyCombinations(
+                            f"more than {MAX_COMBINATIONS:,} joined sets of up to {size} tables"
+                        )
         found |= grown
         frontier = grown
     combos = [

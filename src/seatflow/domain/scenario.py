@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from seatflow.domain.combinations import TooManyCombinations, valid_combinations
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
 from seatflow.errors import InvalidScenario
 
@@ -89,7 +90,7 @@ def parse_restaurant(raw: dict[str, Any]) -> FloorPlan:
         if key in keys[:i]:
             raise InvalidScenario(f"{place}.tables[{i}].key", f"duplicate table key {key!r}")
     adjacency = _adjacency(raw.get("adjacency", []), f"{place}.adjacency", set(keys))
-    return FloorPlan(
+    floor = FloorPlan(
         slug=slug,
         name=str(raw.get("name") or slug),
         timezone=str(raw.get("timezone") or "UTC"),
@@ -98,6 +99,14 @@ def parse_restaurant(raw: dict[str, Any]) -> FloorPlan:
         tables=tables,
         adjacency=adjacency,
     )
+    try:
+        valid_combinations(floor)  # computed once here, cached for the planner
+    except TooManyCombinations as exc:
+        raise InvalidScenario(
+            f"{place}.policy.max_tables_per_booking",
+            f"with this adjacency the floor allows {exc}; lower it or adjoin fewer tables",
+        ) from exc
+    return floor
 
 
 def _field(raw: dict[str, Any], name: str, kind: type, place: str) -> Any:

@@ -148,17 +148,28 @@ class FloorCache:
     async def get(
         self, conn: Connection, restaurant_id: UUID, version: datetime | None = None
     ) -> StoredFloor:
-        """The restaurant's floor; pass `version` (its `updated_at`, read alongside something
-        else) and a cached floor costs no query at all."""
-        if version is None:
-            params = {"restaurant_id": restaurant_id}
-            row = await (await conn.execute(query("restaurant_version"), params)).fetchone()
-            if row is None:
-                raise NotFound(f"no restaurant {restaurant_id}")
-            version = row["updated_at"]
+        """The restaurant's floor; given `version` (its `updated_at`, read alongside something
+        else), a current cached floor costs no query at all, else one."""
         cached = self._floors.get(restaurant_id)
-        if cached is not None and cached[0] == version:
+        if version is not None and cached is not None and cached[0] == version:
             return cached[1]
-        floor = await load_floor_by_id(conn, restaurant_id)
-        self._floors[restaurant_id] = (version, floor)
+        params = {"restaurant_id": restaurant_id}
+        row = await (await conn.execute(query("restaurant_by_id"), params)).fetchone()
+        if row is None:
+            raise NotFound(f"no restaurant {restaurant_id}")
+        return await self._current(conn, row)
+
+    async def by_slug(self, conn: Connection, slug: str) -> StoredFloor:
+        """The floor of the restaurant `slug`: one query when the cached floor is current."""
+        row = await (await conn.execute(query("restaurant_by_slug"), {"slug": slug})).fetchone()
+        if row is None:
+            raise NotFound(f"no restaurant {slug!r}")
+        return await self._current(conn, row)
+
+    async def _current(self, conn: Connection, row: dict[str, Any]) -> StoredFloor:
+        cached = self._floors.get(row["id"])
+        if cached is not None and cached[0] == row["updated_at"]:
+            return cached[1]
+        floor = await _floor_from_row(conn, row)
+        self._floors[row["id"]] = (row["updated_at"], floor)
         return floor

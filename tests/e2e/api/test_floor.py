@@ -73,9 +73,19 @@ def _broken(**changes: Any) -> dict[str, Any]:
     return doc
 
 
+#: 30 tables all adjacent, 8 per booking: billions of joined sets, refused at once.
+_DENSE = [f"D{i}" for i in range(30)]
+_EXPLOSIVE = _broken(
+    tables=[{"key": k, "zone": "main", "capacity": 2, "combinable": True} for k in _DENSE],
+    adjacency=[[a, b] for i, a in enumerate(_DENSE) for b in _DENSE[i + 1 :]],
+    policy__max_tables_per_booking=8,
+)
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
+        (_EXPLOSIVE, "policy.max_tables_per_booking"),
         (_broken(slug="gamma"), "slug"),
         (_broken(tables__0__capacity=0), "tables[0] (A).capacity"),
         (_broken(tables__0__min_party=5), "tables[0] (A).min_party"),

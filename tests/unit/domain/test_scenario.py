@@ -109,6 +109,17 @@ def _self_adjacent(d: Document) -> str:
     return "restaurant.adjacency[0]"
 
 
+def _explosive_adjacency(d: Document) -> str:
+    """Thirty more tables in one zone, all adjacent, eight per booking: far too many sets."""
+    restaurant = d["restaurant"]
+    zone = restaurant["tables"][0]["zone"]
+    keys = [f"X{i}" for i in range(30)]
+    restaurant["tables"] += [{"key": k, "zone": zone, "capacity": 2} for k in keys]
+    restaurant["adjacency"] += [[a, b] for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    restaurant["policy"]["max_tables_per_booking"] = 8
+    return "restaurant.policy.max_tables_per_booking"
+
+
 def _zero_capacity(d: Document) -> str:
     _table(d, 1)["capacity"] = 0
     return _table_place(d, 1) + ".capacity"
@@ -174,6 +185,7 @@ MALFORMED: list[tuple[str, Callable[[Document], str], str]] = [
     ("adjacent-to-unknown-table", _adjacent_to_unknown, "unknown table 'NOPE9'"),
     ("self-adjacency", _self_adjacent, "adjacent to itself"),
     ("capacity-below-1", _zero_capacity, "at least 1, got 0"),
+    ("too-many-combinations", _explosive_adjacency, "more than 10,000 joined sets"),
     ("min-party-over-capacity", _min_party_over_capacity, "min_party 5 exceeds capacity 4"),
     ("duplicate-table-key", _duplicate_key, "duplicate table key"),
     ("unknown-format-version", _unknown_version, "unknown format version 'seatflow.scenario/v2'"),

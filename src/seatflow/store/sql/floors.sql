@@ -38,13 +38,13 @@ INSERT INTO table_adjacency (restaurant_id, table_a, table_b)
 VALUES (%(restaurant_id)s, LEAST(%(a)s::bigint, %(b)s::bigint), GREATEST(%(a)s::bigint, %(b)s::bigint));
 
 -- restaurant_by_slug --
--- The restaurant row, policy included.
-SELECT id, slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking
+-- The restaurant row, policy included, and its floor version.
+SELECT id, slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking, updated_at
 FROM restaurants WHERE slug = %(slug)s;
 
 -- restaurant_by_id --
--- The restaurant row by id.
-SELECT id, slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking
+-- The restaurant row by id, and its floor version.
+SELECT id, slug, name, timezone, turn_minutes, buffer_minutes, max_tables_per_booking, updated_at
 FROM restaurants WHERE id = %(restaurant_id)s;
 
 -- list_restaurants --
@@ -75,7 +75,3 @@ FROM table_adjacency j
 JOIN tables a ON a.id = j.table_a JOIN tables b ON b.id = j.table_b
 WHERE j.restaurant_id = %(restaurant_id)s AND a.active AND b.active
 ORDER BY a.key, b.key;
-
--- restaurant_version --
--- When the restaurant's floor last changed: every import bumps updated_at.
-SELECT updated_at FROM restaurants WHERE id = %(restaurant_id)s;
