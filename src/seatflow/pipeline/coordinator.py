@@ -125,7 +125,8 @@ class AssignmentCoordinator:
                 async with store_errors(), pipelined_transaction(conn):
                     outcome = await self._locked(conn, booking_id, trigger, run)
             except LOST_RACES as exc:  # surfaced at the sync: nothing of that transaction stayed
-                lost = (type(exc).__name__, run.plan_ms)
+                assert run.planned is not None  # only a confirm can lose a race
+                lost = _LostRace(type(exc).__name__, run.plan_ms, run.planned.version)
                 run = _Run(telemetry)
                 async with store_errors(), pipelined_transaction(conn):
                     outcome = await self._locked(conn, booking_id, trigger, run, lost)
@@ -139,12 +140,13 @@ class AssignmentCoordinator:
         booking_id: UUID,
         trigger: str,
         run: _Run,
-        lost_race: tuple[str, float] | None = None,
+        lost_race: _LostRace | None = None,
     ) -> Outcome:
         """One transaction in two round trips: the claim with the occupancy, then every write.
 
         With `lost_race` (the first transaction's apply failed at its sync) the same claim is made
-        again and that failure is recorded instead of planning.
+        again and that failure is recorded instead of planning — unless the booking changed in
+        between (another run settled it), which leaves nothing to record.
         """
         telemetry = run.telemetry
         now = self._clock.now()
@@ -165,6 +167,8 @@ class AssignmentCoordinator:
         skip = self._skip_reason(booking, trigger)
         if skip:
             return Outcome.noop(skip)
+        if lost_race is not None and booking.version != lost_race.version:
+            return Outcome.noop("superseded")
         slug = claim.restaurant_slug or ""
         if not self._config.flags.v3_enabled_for(slug, booking.restaurant_id):
             return Outcome.noop("pipeline_disabled")
@@ -193,11 +197,11 @@ class AssignmentCoordinator:
             )
             plan_ms = (time.perf_counter() - started) * 1000
             if isinstance(result, Plan):
-                run.plan_ms = plan_ms
+                run.plan_ms, run.planned = plan_ms, booking
                 return await self._confirm(conn, floor, booking, trigger, attempt_no, result, run)
             failure = result.reason
         else:
-            failure, plan_ms = lost_race
+            failure, plan_ms = lost_race.reason, lost_race.plan_ms
         await self._record(conn, booking, trigger, attempt_no, "failed", None, plan_ms, failure)
         run.later(
             EventType.ATTEMPT,
@@ -292,6 +296,16 @@ class AssignmentCoordinator:
         await record_attempt(conn, record, attempt_no)
 
 
+@dataclass(frozen=True, slots=True)
+class _LostRace:
+    """A confirm that failed at its sync: why, how long planning took, and the booking's version
+    then — the record of the failure is written only if the booking is still at it."""
+
+    reason: str
+    plan_ms: float
+    version: int
+
+
 class _Run:
     """What one transaction of an invocation will announce once it has committed."""
 
@@ -299,6 +313,7 @@ class _Run:
         self.telemetry = telemetry
         self.transitions: list[Transition] = []
         self.plan_ms = 0.0
+        self.planned: BookingRecord | None = None  # the booking as the confirm found it
         self._events: list[tuple[str, Severity, dict[str, object]]] = []
 
     def later(self, event_type: str, severity: Severity = "info", **context: object) -> None:

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from seatflow.domain.states import BookingStatus
+from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.pipeline import coordinator as coordinator_module
 from seatflow.pipeline.breaker import BreakerState
 from seatflow.pipeline.clock import SimulatedClock
@@ -19,7 +19,13 @@ from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConf
 from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS, EventType
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import OutcomeKind
-from seatflow.store.bookings import require_booking, set_status, state_history, table_keys
+from seatflow.store.bookings import (
+    advance,
+    require_booking,
+    set_status,
+    state_history,
+    table_keys,
+)
 from seatflow.store.database import Connection, open_pool
 from seatflow.store.events import MemoryEventSink
 from seatflow.store.floors import StoredFloor
@@ -336,3 +342,53 @@ async def test_a_race_lost_at_the_sync_leaves_nothing_and_retries(
     monkeypatch.undo()
     retried = await coordinator.process(booking_id, "retry")  # the next table is free
     assert retried.kind is OutcomeKind.CONFIRMED and retried.tables != outcome.tables
+
+
+async def test_a_lost_race_is_not_recorded_over_a_booking_that_moved_on(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    pool: AsyncConnectionPool[Connection],
+    sink: MemoryEventSink,
+    db_url: str,
+    floor: StoredFloor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between the failed confirm and its record, someone else moves the booking on (here: to
+    review by hand): the coordinator leaves it there — a no-op, no failed attempt written."""
+    rival = await make_booking(party_size=2)
+    booking_id = await make_booking(party_size=2)
+    real_plan, real_locked = coordinator_module.plan_v3, coordinator._locked
+
+    def plan_then_lose_the_table(*args: Any, **kwargs: Any) -> Any:
+        plan = real_plan(*args, **kwargs)
+        with psycopg.connect(db_url, autocommit=True) as other:
+            other.execute(
+                "INSERT INTO allocations (restaurant_id, booking_id, table_id, during) "
+                "SELECT restaurant_id, id, %s, tstzrange(start_at, end_at) FROM bookings "
+                "WHERE id = %s",
+                (floor.table_ids[plan.tables[0]], rival),
+            )
+        return plan
+
+    async def moved_on_before_the_record(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > 4 or "lost_race" in kwargs:  # the second transaction: staff got there first
+            async with pool.connection() as conn, conn.transaction():
+                booking = await require_booking(conn, booking_id)
+                await advance(conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="staff")
+        return await real_locked(*args, **kwargs)
+
+    monkeypatch.setattr(coordinator_module, "plan_v3", plan_then_lose_the_table)
+    monkeypatch.setattr(coordinator, "_locked", moved_on_before_the_record)
+    outcome = await coordinator.process(booking_id, "modification")
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.NOOP, "superseded")
+    async with pool.connection() as conn:
+        booking = await require_booking(conn, booking_id)
+        attempts = await (
+            await conn.execute(
+                "SELECT count(*) AS n FROM booking_assignment_attempts WHERE booking_id = %s",
+                (booking_id,),
+            )
+        ).fetchone()
+    assert booking.assignment_state == "manual_review"
+    assert attempts is not None and attempts["n"] == 0
+    assert assert_one_start_one_terminal(sink) == [EventType.NOOP]
