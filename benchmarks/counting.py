@@ -51,6 +51,14 @@ def _trace_connections(trace: RoundTripTrace) -> None:
         return conn
 
     psycopg.AsyncConnection.connect = classmethod(traced_connect)  # type: ignore[method-assign,assignment]
+    close = psycopg.AsyncConnection.close
+
+    async def flushed_close(self: Any) -> None:
+        if not self.closed:
+            self.pgconn.untrace()  # libpq's buffered trace reaches the file before the end
+        await close(self)
+
+    psycopg.AsyncConnection.close = flushed_close  # type: ignore[method-assign]
 
 
 def _count_statements() -> None:

@@ -29,3 +29,20 @@ async def test_cache_reloads_after_a_reimport(conn: Connection) -> None:
         await import_floor(conn, bigger)
     reloaded = await cache.get(conn, restaurant_id)
     assert reloaded is not first and reloaded.plan.tables[0].capacity == 6
+
+
+async def test_by_slug_and_a_known_version_share_the_cache(conn: Connection) -> None:
+    """`by_slug` (the API) and `get` with the version a claim read (the coordinator) return the
+    cached floor while it is current, and a new one after a re-import."""
+    async with conn.transaction():
+        restaurant_id = await import_floor(conn, FLOOR)
+    cache = FloorCache()
+    first = await cache.by_slug(conn, FLOOR.slug)
+    version = (await (await conn.execute("SELECT updated_at FROM restaurants")).fetchone() or {})[
+        "updated_at"
+    ]
+    assert await cache.get(conn, restaurant_id, version) is first
+    assert await cache.by_slug(conn, FLOOR.slug) is first
+    async with conn.transaction():
+        await import_floor(conn, dataclasses.replace(FLOOR, name="Renamed"))
+    assert (await cache.by_slug(conn, FLOOR.slug)).plan.name == "Renamed"
