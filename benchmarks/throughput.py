@@ -54,7 +54,8 @@ from seatflow.domain.floor import FloorPlan
 from seatflow.domain.scenario import BookingRequest, Scenario, parse_scenario_text
 from seatflow.jobs import ProcrastinateQueue, build_app
 from seatflow.jobs.evening import shift_into_future
-from seatflow.jobs.intake import CREATION_TRIGGER, new_booking
+from seatflow.jobs.intake import CREATION_TRIGGER
+from seatflow.pipeline.availability import booking_row
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Occupant, Plan, PlanRequest
 from seatflow.store.bookings import insert_booking
@@ -207,7 +208,7 @@ async def write_bookings(
             if rate:
                 await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
             async with conn.transaction():
-                booking = await insert_booking(conn, new_booking(floors[slug], request))
+                booking = await insert_booking(conn, booking_row(floors[slug], request))
                 await queue.enqueue(conn, booking.id, CREATION_TRIGGER, delay, new_booking=True)
 
 

@@ -10,13 +10,43 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from seatflow.domain.floor import FloorPlan
+from seatflow.domain.scenario import BookingRequest
 from seatflow.pipeline.flags import Route
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.legacy import plan_legacy
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.store.bookings import NewBooking
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.occupancy import load_occupants
+
+
+def booking_row(floor: StoredFloor, request: BookingRequest) -> NewBooking:
+    """The row a request becomes once accepted: its window from the restaurant's turn times."""
+    start, end = floor.plan.policy.occupancy(
+        request.start_at, request.party_size, request.duration_minutes
+    )
+    return NewBooking(
+        restaurant_id=floor.restaurant_id,
+        ref=request.ref,
+        party_size=request.party_size,
+        start_at=start,
+        end_at=end,
+        duration_minutes=request.duration_minutes,
+        zone_preference=request.zone_preference,
+        requested_at=request.requested_at,
+    )
+
+
+def probe(row: NewBooking) -> PlanRequest:
+    """What the planners are asked about a request not yet written (it has no booking id)."""
+    return PlanRequest(
+        booking_id=f"request:{row.ref}",
+        party_size=row.party_size,
+        start=row.start_at,
+        end=row.end_at,
+        zone_preference=row.zone_preference,
+    )
 
 
 async def check_availability(

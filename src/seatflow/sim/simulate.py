@@ -13,13 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from seatflow.domain.scenario import RESULT_FORMAT, BookingRequest, Scenario
-from seatflow.pipeline.availability import plan_for_route
+from seatflow.pipeline.availability import booking_row, plan_for_route, probe
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags, Route
 from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.pipeline.shadow import ShadowSubject
-from seatflow.planning.model import PlanFailure, PlanRequest
-from seatflow.store.bookings import NewBooking, insert_booking
+from seatflow.planning.model import PlanFailure
+from seatflow.store.bookings import insert_booking
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor, import_floor, load_floor
 from seatflow.store.occupancy import load_occupants
@@ -109,28 +109,20 @@ class Simulation:
         return await self._result(floor)
 
     async def _arrive(self, floor: StoredFloor, request: BookingRequest) -> None:
-        start, end = floor.plan.policy.occupancy(
-            request.start_at, request.party_size, request.duration_minutes
-        )
-        probe = PlanRequest(
-            booking_id=f"request:{request.ref}",
-            party_size=request.party_size,
-            start=start,
-            end=end,
-            zone_preference=request.zone_preference,
-        )
+        row = booking_row(floor, request)
+        asked = probe(row)
         async with self.services.pool.connection() as conn:
             occupants = await load_occupants(
-                conn, floor, start=start, end=end, now=self.clock.now()
+                conn, floor, start=row.start_at, end=row.end_at, now=self.clock.now()
             )
             verdict = plan_for_route(
-                floor.plan, probe, occupants, self.route, self.services.settings.repack_budget_ms
+                floor.plan, asked, occupants, self.route, self.services.settings.repack_budget_ms
             )
             if isinstance(verdict, PlanFailure):
                 if self.route is Route.SHADOW:  # V3 judges the request the control turned away
                     subject = ShadowSubject(
                         floor=floor.plan,
-                        request=probe,
+                        request=asked,
                         occupants=tuple(occupants),
                         restaurant_id=floor.restaurant_id,
                         ref=request.ref,
@@ -139,19 +131,7 @@ class Simulation:
                 self._rejected.add(request.ref)
                 return
             async with conn.transaction():
-                booking = await insert_booking(
-                    conn,
-                    NewBooking(
-                        restaurant_id=floor.restaurant_id,
-                        ref=request.ref,
-                        party_size=request.party_size,
-                        start_at=start,
-                        end_at=end,
-                        duration_minutes=request.duration_minutes,
-                        zone_preference=request.zone_preference,
-                        requested_at=request.requested_at,
-                    ),
-                )
+                booking = await insert_booking(conn, row)
         self._refs[booking.id] = request.ref
         self._push(self.clock.now(), booking.id, "creation", 0)
 
