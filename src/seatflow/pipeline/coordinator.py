@@ -125,7 +125,8 @@ class AssignmentCoordinator:
                 async with store_errors(), pipelined_transaction(conn):
                     outcome = await self._locked(conn, booking_id, trigger, run)
             except LOST_RACES as exc:  # surfaced at the sync: nothing of that transaction stayed
-                assert run.planned is not None  # only a confirm can lose a race
+                if run.planned is None:
+                    raise  # not a confirm that lost a race: an error like any other
                 lost = _LostRace(type(exc).__name__, run.plan_ms, run.planned.version)
                 run = _Run(telemetry)
                 async with store_errors(), pipelined_transaction(conn):
