@@ -32,10 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import glob
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,23 +45,21 @@ from typing import Any
 
 import counting
 import psycopg
+from pgbench import pgbench_tps
 from psycopg.rows import dict_row
+from scratch_db import admin, fetch
+from workload import Workload, build_workload
 
-from seatflow.domain.floor import FloorPlan
-from seatflow.domain.scenario import BookingRequest, Scenario, parse_scenario_text
+from seatflow.domain.scenario import BookingRequest
 from seatflow.jobs import ProcrastinateQueue, build_app
-from seatflow.jobs.evening import shift_into_future
 from seatflow.jobs.intake import CREATION_TRIGGER
 from seatflow.pipeline.availability import booking_row
-from seatflow.planning.engine import plan_v3
-from seatflow.planning.model import Occupant, Plan, PlanRequest
 from seatflow.store.bookings import insert_booking
 from seatflow.store.embedded import with_database
 from seatflow.store.floors import StoredFloor, import_floor, load_floor
 from seatflow.store.migrate import migrate
 from seatflow.store.round_trips import RoundTripTrace
 
-SAMPLE = Path(__file__).resolve().parents[1] / "src" / "seatflow" / "data" / "sample-evening.json"
 TERMINAL = (
     "coordinator.confirmed",
     "coordinator.manual_review",
@@ -94,86 +89,7 @@ def worker_main(argv: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Workload
-
-
-@dataclasses.dataclass(frozen=True)
-class Workload:
-    floors: list[FloorPlan]
-    peak: list[tuple[str, BookingRequest]]  # (slug, request), interleaved across restaurants
-    paced: list[tuple[str, BookingRequest]]
-
-
-def seated_directly(scenario: Scenario) -> list[BookingRequest]:
-    """The requests the floor seats in arrival order without moving anyone (planner only)."""
-    floor = scenario.floor
-    occupants: list[Occupant] = []
-    kept: list[BookingRequest] = []
-    for request in sorted(scenario.bookings, key=lambda b: (b.requested_at, b.ref)):
-        start, end = floor.policy.occupancy(
-            request.start_at, request.party_size, request.duration_minutes
-        )
-        probe = PlanRequest(
-            booking_id=request.ref,
-            party_size=request.party_size,
-            start=start,
-            end=end,
-            zone_preference=request.zone_preference,
-        )
-        plan = plan_v3(floor, probe, occupants, repack_budget_ms=0)
-        if isinstance(plan, Plan) and not plan.moves:
-            occupants.append(
-                Occupant(
-                    booking_id=request.ref,
-                    party_size=request.party_size,
-                    start=start,
-                    end=end,
-                    tables=plan.tables,
-                    movable=True,
-                    zone_preference=request.zone_preference,
-                )
-            )
-            kept.append(request)
-    return kept
-
-
-def build_workload(restaurants: int, evenings: int) -> Workload:
-    scenario = shift_into_future(parse_scenario_text(SAMPLE.read_text()), datetime.now(UTC))
-    base = seated_directly(scenario)
-    floors = [
-        dataclasses.replace(scenario.floor, slug=f"bench-{i:02d}", name=f"Bench {i:02d}")
-        for i in range(restaurants)
-    ]
-    stream: list[list[tuple[str, BookingRequest]]] = []
-    for day in range(evenings):
-        shift = timedelta(days=day)
-        evening = []
-        for request in base:
-            for floor in floors:
-                moved = dataclasses.replace(
-                    request,
-                    ref=f"{request.ref}-d{day}",
-                    start_at=request.start_at + shift,
-                    requested_at=request.requested_at + shift,
-                )
-                evening.append((floor.slug, moved))
-        stream.append(evening)
-    peak = [item for evening in stream[:-1] for item in evening]
-    return Workload(floors=floors, peak=peak, paced=stream[-1])
-
-
-# ---------------------------------------------------------------------------------------------
 # Database plumbing
-
-
-def admin(server_url: str, statement: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(statement)
-
-
-def fetch(url: str, sql: str, *params: Any) -> list[dict[str, Any]]:
-    with psycopg.connect(url, row_factory=dict_row, autocommit=True) as conn:
-        return list(conn.execute(sql, params).fetchall())
 
 
 async def prepare(url: str, workload: Workload) -> dict[str, StoredFloor]:
@@ -398,45 +314,6 @@ def phase_stats(url: str, since: datetime, until: datetime) -> dict[str, Any]:
         "decision": [r["ms"] for r in rows if r["ms"] is not None],
         "e2e": [(r["created_at"] - r["booked"]).total_seconds() * 1000 for r in settled],
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# pgbench
-
-
-def pgbench_binary() -> str:
-    candidates = [shutil.which("pgbench") or ""]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True)
-    try:
-        import pgserver
-
-        candidates.append(str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"))
-    except ImportError:
-        pass
-    for path in candidates:
-        if path and Path(path).exists():
-            return path
-    raise SystemExit("no pgbench binary found")
-
-
-def pgbench_tps(server_url: str, seconds: int) -> tuple[float, str]:
-    name = "seatflow_bench_pgbench"
-    admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin(server_url, f'CREATE DATABASE "{name}"')
-    url, binary = with_database(server_url, name), pgbench_binary()
-    try:
-        subprocess.run([binary, "-i", "-s", "1", "-q", url], check=True, capture_output=True)
-        done = subprocess.run(
-            [binary, "-c", "4", "-j", "2", "-T", str(seconds), url],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", done.stdout)
-    assert match, done.stdout
-    return float(match.group(1)), binary
 
 
 # ---------------------------------------------------------------------------------------------
