@@ -151,9 +151,10 @@ class AssignmentCoordinator:
         """
         telemetry = run.telemetry
         now = self._clock.now()
-        pending = await send_claim(
-            conn, booking_id, pipeline="v3", permits=self._config.flags.max_parallel
-        )
+        # Recording a lost race needs no permit: it writes no tables, and must not be rate-limited
+        # out of counting towards the retry budget.
+        permits = 0 if lost_race is not None else self._config.flags.max_parallel
+        pending = await send_claim(conn, booking_id, pipeline="v3", permits=permits)
         occupancy = await send_booking_occupancy(conn, booking_id, now=now)
         claim = await pending.result()  # the first round trip: claim and occupancy together
         if not claim.locked:
@@ -173,9 +174,9 @@ class AssignmentCoordinator:
         slug = claim.restaurant_slug or ""
         if not self._config.flags.v3_enabled_for(slug, booking.restaurant_id):
             return Outcome.noop("pipeline_disabled")
-        if claim.permit is None:
-            return Outcome.retry("rate_limited", RATE_LIMIT_DELAY)
         if lost_race is None:
+            if claim.permit is None:
+                return Outcome.retry("rate_limited", RATE_LIMIT_DELAY)
             telemetry.event(EventType.RATE_PERMIT_ACQUIRED, slot=claim.permit)
         floor = await self._floors.get(conn, booking.restaurant_id, claim.floor_version)
         actor = f"v3:{trigger}"

@@ -152,15 +152,20 @@ async def advance(
             raise InvalidTransition(
                 f"assignment state {current.assignment_state} cannot move to {state}"
             )
-        after = replace(current, assignment_state=state, version=current.version + 1)
+        after = replace(
+            current,
+            assignment_state=state,
+            version=current.version + 1,
+            review_reason=reason if state is AssignmentState.MANUAL_REVIEW else None,
+        )
         steps.append(Transition(booking=after, from_state=current.assignment_state, to_state=state))
         current = after
     final = states[-1]
     review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
     last = replace(
         current,
-        status=status or current.status,
-        strategy=strategy or current.strategy,
+        status=status if status is not None else current.status,
+        strategy=strategy if strategy is not None else current.strategy,
         review_reason=review_reason,
     )
     steps[-1] = replace(steps[-1], booking=last)
@@ -217,10 +222,12 @@ class PendingClaim:
     """A claim already sent; `result()` reads it (a sync in pipeline mode)."""
 
     cursor: AsyncCursor[dict[str, Any]]
+    attempts: AsyncCursor[dict[str, Any]]
 
     async def result(self) -> Claim:
         row = await self.cursor.fetchone()
-        assert row is not None  # the statement always yields its one row
+        counted = await self.attempts.fetchone()
+        assert row is not None and counted is not None  # each statement yields its one row
         if not row["locked"]:
             return Claim(locked=False)
         if row["id"] is None:
@@ -230,7 +237,7 @@ class PendingClaim:
             booking=_record(row),
             restaurant_slug=row["restaurant_slug"],
             floor_version=row["floor_version"],
-            attempts=int(row["attempts"]),
+            attempts=int(counted["attempts"]),
             permit=row["permit_slot"],
         )
 
@@ -239,16 +246,20 @@ async def send_claim(
     conn: Connection, booking_id: UUID, *, pipeline: str, permits: int = 0
 ) -> PendingClaim:
     """Send the claim on a booking: its advisory lock, then (only if that was free) its row lock
-    and row, with one of `permits` restaurant slots — one statement, the first of an assignment."""
+    and row, with one of `permits` restaurant slots; then its attempts so far in `pipeline`.
+    Two statements, the first of an assignment, read together."""
     params = {
         "lock_namespace": BOOKING_LOCKS,
         "booking_key": str(booking_id),
         "booking_id": booking_id,
-        "pipeline": pipeline,
         "permits": permits,
         "permit_namespace": RESTAURANT_PERMITS,
     }
-    return PendingClaim(await conn.execute(query("claim_booking"), params))
+    claim = await conn.execute(query("claim_booking"), params)
+    counted = await conn.execute(
+        query("attempts_so_far"), {"booking_id": booking_id, "pipeline": pipeline}
+    )
+    return PendingClaim(claim, counted)
 
 
 async def claim_booking(

@@ -68,6 +68,8 @@ async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
             yield
             await conn.execute("COMMIT")
     finally:
-        if conn.info.transaction_status in _OPEN:  # failed before or at the COMMIT
-            await conn.execute("ROLLBACK")
-        await conn.set_autocommit(False)
+        try:
+            if conn.info.transaction_status in _OPEN:  # failed before or at the COMMIT
+                await conn.execute("ROLLBACK")
+        finally:  # even when cancelled mid-ROLLBACK: the pool must get it back as it lent it
+            await conn.set_autocommit(False)

@@ -3,6 +3,7 @@ event for every invocation whatever the exit path."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,7 +21,10 @@ from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS, E
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.store.bookings import (
+    AttemptRecord,
     advance,
+    claim_booking,
+    record_attempt,
     require_booking,
     set_status,
     state_history,
@@ -392,3 +396,31 @@ async def test_a_lost_race_is_not_recorded_over_a_booking_that_moved_on(
     assert booking.assignment_state == "manual_review"
     assert attempts is not None and attempts["n"] == 0
     assert assert_one_start_one_terminal(sink) == [EventType.NOOP]
+
+
+async def test_a_claim_counts_attempts_committed_while_it_waited_for_the_row(
+    pool: AsyncConnectionPool[Connection], make_booking: BookingFactory
+) -> None:
+    """The claim waits on the booking's row lock; an attempt the holder commits meanwhile is in
+    the count it returns, so attempt numbers never repeat."""
+    booking_id = await make_booking()
+    async with pool.connection() as holder, pool.connection() as claimer:
+        async with holder.transaction():
+            booking = await require_booking(holder, booking_id, for_update=True)
+            waiting = asyncio.create_task(claim_booking(claimer, booking_id, pipeline="v3"))
+            await asyncio.sleep(0.3)  # the claim is now blocked on the row
+            assert not waiting.done()
+            await record_attempt(
+                holder,
+                AttemptRecord(
+                    booking_id=booking_id,
+                    restaurant_id=booking.restaurant_id,
+                    pipeline="v3",
+                    trigger="creation",
+                    outcome="failed",
+                ),
+            )
+        claim = await waiting
+        await claimer.rollback()
+    assert claim.locked and claim.booking is not None
+    assert claim.attempts == 1

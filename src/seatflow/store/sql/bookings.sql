@@ -50,17 +50,15 @@ SELECT seatflow_assert(
 ) AS advanced;
 
 -- claim_booking --
--- The booking's lock and row in one round trip, with what an assigner needs next: the restaurant's
--- slug and floor version, the booking's attempts so far in this pipeline, and the first free of
--- N restaurant permits (N may be 0). No booking comes back when another worker holds the lock.
+-- The booking's lock and row, with what an assigner needs next: the restaurant's slug and floor
+-- version, and the first free of N restaurant permits (N may be 0). No booking comes back when
+-- another worker holds the lock. (The attempts are counted by the next statement: this one's
+-- snapshot is taken before its row lock waits, and could miss an attempt committed meanwhile.)
 WITH lock AS (
     SELECT pg_try_advisory_xact_lock(%(lock_namespace)s, hashtext(%(booking_key)s)) AS locked
 )
 SELECT lock.locked, r.slug AS restaurant_slug, r.updated_at AS floor_version,
-       permit.slot AS permit_slot,
-       (SELECT count(*) FROM booking_assignment_attempts x
-        WHERE x.booking_id = b.id AND x.pipeline = %(pipeline)s) AS attempts,
-       b.*
+       permit.slot AS permit_slot, b.*
 FROM lock
 LEFT JOIN LATERAL (
     SELECT * FROM bookings WHERE id = %(booking_id)s AND lock.locked FOR UPDATE
@@ -72,6 +70,11 @@ LEFT JOIN LATERAL (
       AND pg_try_advisory_xact_lock(%(permit_namespace)s, hashtext(r.id::text || ':' || slot))
     LIMIT 1
 ) permit ON true;
+
+-- attempts_so_far --
+-- A booking's attempts in one pipeline, read after its lock was taken (sent with the claim).
+SELECT count(*) AS attempts FROM booking_assignment_attempts
+WHERE booking_id = %(booking_id)s AND pipeline = %(pipeline)s;
 
 -- assert_booking_open --
 -- Tables go only to a booking that is still open (its row locked first by the caller).
