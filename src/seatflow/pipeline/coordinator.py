@@ -200,7 +200,9 @@ class AssignmentCoordinator:
             plan_ms = (time.perf_counter() - started) * 1000
             if isinstance(result, Plan):
                 run.plan_ms, run.planned = plan_ms, booking
-                return await self._confirm(conn, floor, booking, trigger, attempt_no, result, run)
+                return await self._confirm(
+                    conn, floor, booking, trigger, path, attempt_no, result, run
+                )
             failure = result.reason
         else:
             failure, plan_ms = lost_race.reason, lost_race.plan_ms
@@ -230,6 +232,7 @@ class AssignmentCoordinator:
         floor: StoredFloor,
         booking: BookingRecord,
         trigger: str,
+        path: tuple[AssignmentState, ...],
         attempt_no: int,
         plan: Plan,
         run: _Run,
@@ -244,7 +247,7 @@ class AssignmentCoordinator:
             now=self._clock.now(),
             hold_ttl=self._config.hold_ttl,
             actor=actor,
-            path=path_to_in_progress(booking.assignment_state),
+            path=path,
             savepoint=False,  # a lost race fails the whole transaction; the retry records it
         )
         run.transitions += applied.transitions

@@ -34,6 +34,7 @@ from seatflow.planning.legacy import is_hard_failure, legacy_next_attempt, plan_
 from seatflow.planning.model import Plan, PlanFailure
 from seatflow.store.bookings import (
     BookingRecord,
+    Claim,
     Transition,
     advance,
     claim_booking,
@@ -80,12 +81,13 @@ class LegacyAutoAssigner:
         try:
             transitions: list[Transition] = []
             async with self._pool.connection() as conn, conn.transaction():
-                booking = await self._lock_and_load(conn, booking_id)
-                if isinstance(booking, Outcome):
-                    outcome = booking
+                claim = await self._lock_and_load(conn, booking_id)
+                if isinstance(claim, Outcome):
+                    outcome = claim
                     return outcome
-                restaurant = booking.restaurant_id
-                outcome = await self._attempt(conn, booking, trigger, on_planned, transitions)
+                assert claim.booking is not None  # _lock_and_load returns no claim without one
+                restaurant = claim.booking.restaurant_id
+                outcome = await self._attempt(conn, claim, trigger, on_planned, transitions)
             for step in transitions:
                 self._sink.emit(state_transition_event(step))
             return outcome
@@ -105,7 +107,7 @@ class LegacyAutoAssigner:
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
             )
 
-    async def _lock_and_load(self, conn: Connection, booking_id: UUID) -> BookingRecord | Outcome:
+    async def _lock_and_load(self, conn: Connection, booking_id: UUID) -> Claim | Outcome:
         claim = await claim_booking(conn, booking_id, pipeline="legacy")
         if not claim.locked:
             return Outcome.noop("lock_contention", timedelta(seconds=1))
@@ -116,24 +118,26 @@ class LegacyAutoAssigner:
             return Outcome.noop(str(booking.status))
         if booking.assignment_state in (S.CONFIRMED, S.MANUAL_REVIEW, S.ASSIGNED):
             return Outcome.noop("terminal_state")
-        return booking
+        return claim
 
     async def _attempt(
         self,
         conn: Connection,
-        booking: BookingRecord,
+        claim: Claim,
         trigger: str,
         on_planned: PlannedHook | None,
         transitions: list[Transition],
     ) -> Outcome:
         actor = f"legacy:{trigger}"
+        booking = claim.booking
+        assert booking is not None
         steps = await advance(
             conn, booking, path_to_in_progress(booking.assignment_state), actor=actor
         )
         transitions += steps
         booking = steps[-1].booking if steps else booking
         now = self._clock.now()
-        floor = await self._floors.get(conn, booking.restaurant_id)
+        floor = await self._floors.get(conn, booking.restaurant_id, claim.floor_version)
         snapshot = await take_snapshot(conn, booking, now, floor)
         result = plan_legacy(
             snapshot.floor.plan,

@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 
 from seatflow.domain.states import TERMINAL_STATUSES
 from seatflow.errors import BookingClosed, HoldExpired, NotFound
-from seatflow.store.bookings import CLOSED, assert_open, require_booking
+from seatflow.store.bookings import CLOSED, assert_open, release_allocations, require_booking
 from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
@@ -167,9 +167,7 @@ async def _allocate(
     """Moves first, then the booking's own tables replace whatever it had."""
     async with store_errors():
         await _apply_moves(conn, floor, moves, now)
-        await conn.execute(
-            query("release_booking_allocations"), {"booking_id": booking_id, "now": now}
-        )
+        await release_allocations(conn, booking_id, now)
         await conn.execute(
             query("insert_allocations"),
             {"booking_id": booking_id, "table_ids": _ids(floor, tables)},
@@ -194,9 +192,7 @@ async def _apply_moves(
                 "from_ids": _ids(floor, move.from_tables),
             },
         )
-        await conn.execute(
-            query("release_booking_allocations"), {"booking_id": move.booking_id, "now": now}
-        )
+        await release_allocations(conn, move.booking_id, now)
     for move in ordered:
         await conn.execute(
             query("insert_allocations"),
