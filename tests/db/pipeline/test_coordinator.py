@@ -289,20 +289,11 @@ async def test_a_confirm_is_two_round_trips(
     assert [n for _, n in counts[1:]] == [2, 2]
 
 
-async def test_a_race_lost_at_the_sync_leaves_nothing_and_retries(
-    coordinator: AssignmentCoordinator,
-    make_booking: BookingFactory,
-    pool: AsyncConnectionPool[Connection],
-    sink: MemoryEventSink,
-    db_url: str,
-    floor: StoredFloor,
-    monkeypatch: pytest.MonkeyPatch,
+def _lose_the_planned_table_to(
+    rival: UUID, db_url: str, floor: StoredFloor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another booking takes the planned table between the coordinator's read and its writes:
-    the confirm fails at the sync, nothing of it stays, the failure is recorded as attempt 1 and
-    the booking waits for its retry — and no table is given twice."""
-    rival = await make_booking(party_size=2)
-    booking_id = await make_booking(party_size=2)
+    """Make the coordinator's planner hand the first table it picks to `rival`, committed by
+    another connection between the coordinator's read and its writes."""
     real_plan = coordinator_module.plan_v3
 
     def plan_then_lose_the_table(*args: Any, **kwargs: Any) -> Any:
@@ -317,6 +308,23 @@ async def test_a_race_lost_at_the_sync_leaves_nothing_and_retries(
         return plan
 
     monkeypatch.setattr(coordinator_module, "plan_v3", plan_then_lose_the_table)
+
+
+async def test_a_race_lost_at_the_sync_leaves_nothing_and_retries(
+    coordinator: AssignmentCoordinator,
+    make_booking: BookingFactory,
+    pool: AsyncConnectionPool[Connection],
+    sink: MemoryEventSink,
+    db_url: str,
+    floor: StoredFloor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another booking takes the planned table between the coordinator's read and its writes:
+    the confirm fails at the sync, nothing of it stays, the failure is recorded as attempt 1 and
+    the booking waits for its retry — and no table is given twice."""
+    rival = await make_booking(party_size=2)
+    booking_id = await make_booking(party_size=2)
+    _lose_the_planned_table_to(rival, db_url, floor, monkeypatch)
     outcome = await coordinator.process(booking_id, "creation")
     assert (outcome.kind, outcome.reason) == (OutcomeKind.RETRY, "TablesTaken")
     async with pool.connection() as conn:
@@ -361,18 +369,7 @@ async def test_a_lost_race_is_not_recorded_over_a_booking_that_moved_on(
     review by hand): the coordinator leaves it there — a no-op, no failed attempt written."""
     rival = await make_booking(party_size=2)
     booking_id = await make_booking(party_size=2)
-    real_plan, real_locked = coordinator_module.plan_v3, coordinator._locked
-
-    def plan_then_lose_the_table(*args: Any, **kwargs: Any) -> Any:
-        plan = real_plan(*args, **kwargs)
-        with psycopg.connect(db_url, autocommit=True) as other:
-            other.execute(
-                "INSERT INTO allocations (restaurant_id, booking_id, table_id, during) "
-                "SELECT restaurant_id, id, %s, tstzrange(start_at, end_at) FROM bookings "
-                "WHERE id = %s",
-                (floor.table_ids[plan.tables[0]], rival),
-            )
-        return plan
+    real_locked = coordinator._locked
 
     async def moved_on_before_the_record(*args: Any, **kwargs: Any) -> Any:
         if len(args) > 4 or "lost_race" in kwargs:  # the second transaction: staff got there first
@@ -381,7 +378,7 @@ async def test_a_lost_race_is_not_recorded_over_a_booking_that_moved_on(
                 await advance(conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="staff")
         return await real_locked(*args, **kwargs)
 
-    monkeypatch.setattr(coordinator_module, "plan_v3", plan_then_lose_the_table)
+    _lose_the_planned_table_to(rival, db_url, floor, monkeypatch)
     monkeypatch.setattr(coordinator, "_locked", moved_on_before_the_record)
     outcome = await coordinator.process(booking_id, "modification")
     assert (outcome.kind, outcome.reason) == (OutcomeKind.NOOP, "superseded")
