@@ -47,6 +47,15 @@ def db_url(server_url: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def empty_db_url(server_url: str) -> Iterator[str]:
+    """A database with no schema at all, for this test alone."""
+    name = f"seatflow_e_{uuid.uuid4().hex[:12]}"
+    _admin(server_url, f'CREATE DATABASE "{name}"')
+    yield with_database(server_url, name)
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def conn(db_url: str) -> AsyncIterator[Connection]:
     """An async connection (dict rows) to this test's database."""
     connection = await psycopg.AsyncConnection.connect(db_url, row_factory=dict_row)

@@ -7,6 +7,7 @@ SeatflowError
 ├── NotFound                    a restaurant, booking or table that does not exist (for the caller)
 └── StoreError                  the database said no, translated at the store boundary
     ├── DatabaseUnavailable     the server cannot be reached or timed out (infrastructure)
+    ├── SchemaOutOfDate         the schema is behind (or ahead of) this seatflow: `db migrate`
     ├── TablesTaken             another booking holds or owns one of the tables for that window
     ├── VersionConflict         a stale writer lost the optimistic version check
     ├── HoldExpired             a hold's lease ran out before it was confirmed
@@ -51,6 +52,10 @@ class StoreError(SeatflowError):
 
 class DatabaseUnavailable(StoreError):
     """The database cannot be reached."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database schema does not match this seatflow; run `seatflow db migrate`."""
 
 
 class TablesTaken(StoreError):

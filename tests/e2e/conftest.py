@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,18 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from support.cli import clean_environment
 from support.processes import Spawn
-
-#: Variables of ours that a developer's shell may carry; spawned processes must not see them.
-_OWN_VARIABLES = ("FEATURE_", "SEATFLOW_", "DATABASE_URL")
 
 
 @pytest.fixture
 def spawn_seatflow(db_url: str, tmp_path: Path) -> Iterator[Spawn]:
     """`spawn_seatflow("worker", "--concurrency", "2")` starts `python -m seatflow.cli …` on this
     test's database with V3 on, its output in tmp_path; every process is stopped at teardown."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(_OWN_VARIABLES)}
-    env.update(DATABASE_URL=db_url, FEATURE_ASSIGNMENT_PIPELINE_V3="true")
+    env = clean_environment(DATABASE_URL=db_url, FEATURE_ASSIGNMENT_PIPELINE_V3="true")
     started: list[subprocess.Popen[str]] = []
 
     def spawn(*args: str) -> subprocess.Popen[str]:

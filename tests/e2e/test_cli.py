@@ -6,36 +6,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from seatflow.store.migrate import head_revision
+from support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "dev-05-t24-l0.8.json"
-_OWN_VARIABLES = ("FEATURE_", "SEATFLOW_", "DATABASE_URL")
-
-
-def run_cli(
-    cwd: Path, *args: str, database_url: str | None, **variables: str
-) -> subprocess.CompletedProcess[str]:
-    """Run `python -m seatflow.cli ARGS` with only the seatflow variables given here."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(_OWN_VARIABLES)}
-    env.update(COLUMNS="200", NO_COLOR="1", TERM="dumb", **variables)
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "seatflow.cli", *args],
-        cwd=cwd,  # a clean directory: no `.env` can leak in
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _count(url: str, table: str) -> int:

@@ -10,7 +10,7 @@ from rich.table import Table
 from seatflow.cli.runtime import settings_of
 from seatflow.errors import DatabaseUnavailable
 from seatflow.store.database import resolve_url
-from seatflow.store.migrate import migrate, migration_status
+from seatflow.store.migrate import MigrationStatus, migrate, migration_status
 
 app = typer.Typer(help="The database: migrations, status and a URL for psql.", no_args_is_help=True)
 console = Console()
@@ -40,8 +40,16 @@ def status_command(ctx: typer.Context) -> None:
     table.add_row("version", str(row[0]).split(" on ")[0])
     table.add_row("database", str(row[1]))
     table.add_row("migration", f"{status.current or 'none'} (head {status.head})")
-    table.add_row("up to date", "yes" if status.up_to_date else "no — run `seatflow db migrate`")
+    table.add_row("up to date", _freshness(status))
     console.print(table)
+
+
+def _freshness(status: MigrationStatus) -> str:
+    if status.up_to_date:
+        return "yes"
+    if status.ahead:
+        return "no — the schema is newer than this seatflow: upgrade seatflow"
+    return "no — run `seatflow db migrate`"
 
 
 @app.command("url")

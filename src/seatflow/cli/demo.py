@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from seatflow.cli.rollout import build_report, render
-from seatflow.cli.runtime import connect, migrated_url, settings_of
+from seatflow.cli.runtime import connect, ready_url, settings_of
 from seatflow.cli.simulate import print_summary
 from seatflow.domain.scenario import Scenario, parse_scenario_text
 from seatflow.jobs.evening import Evening, EveningProgress, run_evening, shift_into_future
@@ -44,7 +44,7 @@ def demo_command(
     scenario = parse_scenario_text(data.joinpath("sample-evening.json").read_text())
     scenario = shift_into_future(scenario, datetime.now(UTC))
     ceilings: dict[str, Any] = json.loads(data.joinpath("ceilings.json").read_text())
-    url = migrated_url(settings)
+    url = ready_url(settings)
     console.print(
         f"[bold]seatflow demo[/]: {len(scenario.bookings)} booking requests for "
         f"{scenario.floor.name} ({len(scenario.floor.tables)} tables) on "

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seatflow.cli.runtime import connect, migrated_url, settings_of
+from seatflow.cli.runtime import connect, ready_url, settings_of
 from seatflow.domain.combinations import valid_combinations
 from seatflow.domain.scenario import parse_scenario_text
 from seatflow.errors import InvalidScenario
@@ -30,7 +30,7 @@ def read_scenario_file(path: Path) -> str:
 def import_command(ctx: typer.Context, file: Path) -> None:
     """Load (or update in place) the restaurant of a seatflow.scenario/v1 file."""
     scenario = parse_scenario_text(read_scenario_file(file))
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
 
     async def run() -> None:
         async with connect(url) as conn, conn.transaction():
@@ -47,7 +47,7 @@ def import_command(ctx: typer.Context, file: Path) -> None:
 @app.command("show")
 def show_command(ctx: typer.Context, slug: str) -> None:
     """Print a restaurant's zones, tables and adjacency."""
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
 
     async def run() -> StoredFloor:
         async with connect(url) as conn:
@@ -59,7 +59,7 @@ def show_command(ctx: typer.Context, slug: str) -> None:
 @app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """List restaurants."""
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
 
     async def run() -> list[dict[str, object]]:
         async with connect(url) as conn:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seatflow.cli.runtime import connect, migrated_url, settings_of
+from seatflow.cli.runtime import connect, ready_url, settings_of
 from seatflow.errors import InvalidInput, NotFound
 from seatflow.store.api_keys import ApiKeyRecord, generate_key, insert_key, list_keys, revoke_key
 from seatflow.store.floors import load_floor
@@ -35,7 +35,7 @@ def create_command(
         raise InvalidInput(
             "--restaurant/--admin", "give exactly one of --restaurant SLUG or --admin"
         )
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
     key = generate_key()
 
     async def run() -> ApiKeyRecord:
@@ -54,7 +54,7 @@ def create_command(
 @app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """Every key: prefix, scope, created, revoked (never the secret)."""
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
 
     async def run() -> list[ApiKeyRecord]:
         async with connect(url) as conn:
@@ -74,7 +74,7 @@ def list_command(ctx: typer.Context) -> None:
 @app.command("revoke")
 def revoke_command(ctx: typer.Context, prefix: str) -> None:
     """Revoke a key by its prefix (the part after `sf_`); it stops working at once."""
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
 
     async def run() -> bool:
         async with connect(url) as conn, conn.transaction():

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from seatflow.cli.runtime import connect, migrated_url, settings_of
+from seatflow.cli.runtime import connect, ready_url, settings_of
 from seatflow.errors import InvalidInput
 from seatflow.pipeline.rollout_gate import GateResult, PipelineStats, evaluate, summarise
 from seatflow.store.floors import load_floor
@@ -64,7 +64,7 @@ def status_command(
 ) -> None:
     """Per pipeline: success, review, retries, errors, contention, shadow; then the gate."""
     window = parse_since(since)
-    url = migrated_url(settings_of(ctx))
+    url = ready_url(settings_of(ctx))
     report = asyncio.run(build_report(url, datetime.now(UTC) - window, restaurant))
     render(report, since)
     raise typer.Exit(0 if report.gate.go else 1)

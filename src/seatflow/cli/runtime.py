@@ -1,4 +1,9 @@
-"""The CLI's composition root: settings → database URL → migrated schema → connections."""
+"""The CLI's composition root: settings → database URL → a schema checked current → connections.
+
+Only `seatflow db migrate` migrates a configured server (DATABASE_URL): a newer CLI pointed at
+production must never change its schema by running `rollout status`. The embedded server, which
+is nobody's production, keeps migrating itself so that `make demo` needs no extra step.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from psycopg.rows import dict_row
 from seatflow.errors import DatabaseUnavailable
 from seatflow.settings import Settings
 from seatflow.store.database import Connection, resolve_url
-from seatflow.store.migrate import migrate
+from seatflow.store.migrate import migrate, require_current
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -21,10 +26,14 @@ def settings_of(ctx: typer.Context) -> Settings:
     return settings
 
 
-def migrated_url(settings: Settings) -> str:
-    """Commands that need the schema migrate the database by themselves."""
+def ready_url(settings: Settings) -> str:
+    """The database URL once its schema is this seatflow's: the embedded one is migrated on the
+    way, a configured one only checked (SchemaOutOfDate names `seatflow db migrate`)."""
     url = resolve_url(settings)
-    migrate(url)
+    if settings.database_url:
+        require_current(url)
+    else:
+        migrate(url)
     return url
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from seatflow.cli.runtime import migrated_url, settings_of
+from seatflow.cli.runtime import ready_url, settings_of
 
 
 def serve_command(
@@ -21,7 +21,7 @@ def serve_command(
     from seatflow.api import create_app
 
     settings = settings_of(ctx)
-    url = migrated_url(settings)
+    url = ready_url(settings)
     uvicorn.run(
         create_app(settings, url),
         host=host,

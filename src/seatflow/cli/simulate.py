@@ -15,7 +15,7 @@ from rich.table import Table
 
 from seatflow.bootstrap import services
 from seatflow.cli.floor import read_scenario_file
-from seatflow.cli.runtime import migrated_url, settings_of
+from seatflow.cli.runtime import ready_url, settings_of
 from seatflow.domain.scenario import parse_scenario_text
 from seatflow.errors import InvalidInput
 from seatflow.pipeline.clock import SimulatedClock
@@ -40,7 +40,7 @@ def simulate_command(
     if chosen not in PIPELINES:
         raise InvalidInput("--pipeline", f"must be one of legacy, v3, shadow; got {chosen!r}")
     scenario = parse_scenario_text(read_scenario_file(scenario_file))
-    url = migrated_url(settings)
+    url = ready_url(settings)
     result, stats = asyncio.run(run_scenario(settings, url, scenario, chosen, seed))
     if out is not None:
         out.write_text(json.dumps(result, indent=1) + "\n")

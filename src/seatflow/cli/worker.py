@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from seatflow.cli.runtime import migrated_url, settings_of
+from seatflow.cli.runtime import ready_url, settings_of
 from seatflow.jobs.worker import WorkerOptions, run_worker
 
 
@@ -20,6 +20,6 @@ def worker_command(
 ) -> None:
     """Run auto-assign jobs and the periodic upkeep until SIGINT / SIGTERM."""
     settings = settings_of(ctx)
-    url = migrated_url(settings)
+    url = ready_url(settings)
     options = WorkerOptions(concurrency=concurrency, name=name)
     asyncio.run(run_worker(settings, url, options))

@@ -1,4 +1,9 @@
-"""Schema migrations (Alembic, raw SQL), applied programmatically so commands can self-migrate."""
+"""Schema migrations (Alembic, raw SQL) and the version check every command makes first.
+
+Only `seatflow db migrate` (and the embedded server, which is nobody's production) changes a
+schema; every other command calls `require_current` and stops, naming `seatflow db migrate`, when
+the database is behind — or when it is ahead of this seatflow, which must not write to it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,20 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 
-from seatflow.errors import DatabaseUnavailable
+from seatflow.errors import DatabaseUnavailable, SchemaOutOfDate
+
+__all__ = [
+    "MigrationStatus",
+    "head_revision",
+    "migrate",
+    "migration_status",
+    "require_current",
+]
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -35,31 +47,82 @@ def _config(url: str) -> Config:
 class MigrationStatus:
     current: str | None
     head: str | None
+    #: Every revision this seatflow knows; a `current` outside it is a newer database.
+    known: frozenset[str] = frozenset()
 
     @property
     def up_to_date(self) -> bool:
         return self.current == self.head
 
+    @property
+    def ahead(self) -> bool:
+        """The database was migrated by a newer seatflow than this one."""
+        return self.current is not None and self.current not in self.known
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config("postgresql://"))
+
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config("postgresql://")).get_current_head()
+    return _scripts().get_current_head()
 
 
 def migration_status(url: str) -> MigrationStatus:
-    engine = create_engine(_sqlalchemy_url(url))
+    """The schema's revision (None on an empty database), read with one short query."""
+    scripts = _scripts()
+    known = frozenset(script.revision for script in scripts.walk_revisions())
     try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-    except Exception as exc:
-        raise DatabaseUnavailable(f"cannot read the migration version: {exc}") from exc
-    finally:
-        engine.dispose()
-    return MigrationStatus(current=current, head=head_revision())
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            exists = conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
+            row = (
+                conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if exists and exists[0]
+                else None
+            )
+    except psycopg.Error as exc:
+        raise DatabaseUnavailable(f"cannot reach the database: {_first_line(exc)}") from exc
+    current = str(row[0]) if row else None
+    return MigrationStatus(current=current, head=scripts.get_current_head(), known=known)
 
 
 def migrate(url: str) -> MigrationStatus:
     """Upgrade to the newest revision; a no-op when already there."""
     status = migration_status(url)
+    if status.ahead:
+        raise SchemaOutOfDate(_ahead_message(status))
     if not status.up_to_date:
-        command.upgrade(_config(url), "head")
+        try:
+            command.upgrade(_config(url), "head")
+        except Exception as exc:  # SQLAlchemy/psycopg wording stays out of the one-line message
+            raise DatabaseUnavailable(f"migration failed: {_first_line(exc)}") from exc
     return migration_status(url)
+
+
+def require_current(url: str) -> MigrationStatus:
+    """The status when the schema is exactly this seatflow's; SchemaOutOfDate otherwise."""
+    status = migration_status(url)
+    if status.ahead:
+        raise SchemaOutOfDate(_ahead_message(status))
+    if status.current is None:
+        raise SchemaOutOfDate(
+            "the database has no seatflow schema yet: run `seatflow db migrate` first"
+        )
+    if not status.up_to_date:
+        raise SchemaOutOfDate(
+            f"the database schema is at revision {status.current}, this seatflow needs "
+            f"{status.head}: run `seatflow db migrate` first"
+        )
+    return status
+
+
+def _ahead_message(status: MigrationStatus) -> str:
+    return (
+        f"the database schema is at revision {status.current}, newer than this seatflow "
+        f"(head {status.head}): upgrade seatflow instead of writing to it"
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

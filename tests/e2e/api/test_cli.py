@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from e2e.api.kit import Api, at, seed
-from e2e.test_cli import run_cli
 from seatflow.store.api_keys import hash_secret, parse_token
+from support.cli import run_cli
 from support.processes import Spawn
 
 TOKEN = re.compile(r"sf_[a-z0-9]{12}_[A-Za-z0-9_-]{43}")
