@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     )
     repack_budget_ms: int = Field(default=2000, ge=0, le=60000, alias="SEATFLOW_REPACK_BUDGET_MS")
     hold_seconds: int = Field(default=120, ge=5, le=3600, alias="SEATFLOW_HOLD_SECONDS")
+    max_errors: int = Field(default=5, ge=1, le=100, alias="SEATFLOW_MAX_ERRORS")
     log_level: str = Field(default="info", alias="SEATFLOW_LOG_LEVEL")
 
     @field_validator("pipeline_v3", "pipeline_v3_shadow", mode="before")

@@ -22,6 +22,7 @@ class Outcome:
     strategy: str | None = None
     tables: tuple[str, ...] = ()
     delay: timedelta | None = None  # when the caller should run the booking again
+    attempt: int | None = None  # the booking's attempt number, when this invocation made one
 
     @property
     def settled(self) -> bool:
