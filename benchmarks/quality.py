@@ -26,7 +26,7 @@ from seatflow.pipeline.flags import PipelineFlags
 from seatflow.settings import load_settings
 from seatflow.sim.simulate import Simulation, flags_for
 from seatflow.store.database import resolve_url
-from seatflow.store.migrate import migrate
+from seatflow.store.scratch import scratch_database
 
 PIPELINES = ("legacy", "v3")
 MEAN_TARGET, FLOOR_TARGET = 0.99, 0.97
@@ -36,7 +36,7 @@ async def run_one(settings: Any, url: str, path: Path, pipeline: str) -> dict[st
     scenario = parse_scenario_text(path.read_text())
     clock = SimulatedClock()
     flags = flags_for(pipeline, PipelineFlags.from_settings(settings))
-    async with services(settings, url, clock=clock, flags=flags, seed=0) as wired:
+    async with services(settings, url, clock=clock, flags=flags, seed=0, simulated=True) as wired:
         started = time.perf_counter()
         result = await Simulation(scenario, pipeline, wired, clock).run()
         result["seconds"] = time.perf_counter() - started
@@ -45,8 +45,11 @@ async def run_one(settings: Any, url: str, path: Path, pipeline: str) -> dict[st
 
 async def main(directory: Path) -> int:
     settings = load_settings()
-    url = resolve_url(settings)
-    migrate(url)
+    with scratch_database(resolve_url(settings)) as url:  # never the service's own database
+        return await _measure(settings, url, directory)
+
+
+async def _measure(settings: Any, url: str, directory: Path) -> int:
     ceilings = json.loads((directory / "ceilings.json").read_text())
     rows = []
     for path in sorted(directory.glob("dev-*.json")):

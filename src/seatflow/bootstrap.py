@@ -41,13 +41,17 @@ async def services(
     flags: PipelineFlags | None = None,
     seed: int | None = None,
     pool_size: int = 4,
+    simulated: bool = False,
 ) -> AsyncIterator[Services]:
-    """Everything wired once; the sink is flushed and the pool closed on the way out."""
+    """Everything wired once; the sink is flushed and the pool closed on the way out.
+
+    `simulated` marks every event written as a simulation's, so the rollout gate leaves it out.
+    """
     clock = clock or SystemClock()
     flags = flags or PipelineFlags.from_settings(settings)
     hold_ttl = timedelta(seconds=settings.hold_seconds)
     async with open_pool(url, max_size=pool_size) as pool:
-        sink = BatchingEventSink(pool)
+        sink = BatchingEventSink(pool, simulated=simulated)
         sink.start()
         try:
             coordinator = AssignmentCoordinator(

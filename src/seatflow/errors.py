@@ -5,6 +5,7 @@ SeatflowError
 ├── InvalidInput                bad input from a user: a file, a request, a CLI argument
 │   └── InvalidScenario         a scenario / floor file that cannot be imported
 ├── NotFound                    a restaurant, booking or table that does not exist (for the caller)
+├── LiveDataRefused             a simulation would touch a restaurant or bookings it did not create
 └── StoreError                  the database said no, translated at the store boundary
     ├── DatabaseUnavailable     the server cannot be reached or timed out (infrastructure)
     ├── SchemaOutOfDate         the schema is behind (or ahead of) this seatflow: `db migrate`
@@ -44,6 +45,10 @@ class InvalidScenario(InvalidInput):
 
 class NotFound(SeatflowError):
     """Not found."""
+
+
+class LiveDataRefused(SeatflowError):
+    """Refusing to touch a restaurant or bookings that no simulation created."""
 
 
 class StoreError(SeatflowError):

@@ -141,3 +141,37 @@ def test_embedded_db_url_is_openable(server_url: str, tmp_path: Path) -> None:
     _assert_opens(url)
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("seatflow",)
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="the suite runs on an external server"
+)
+def test_db_stop_stops_the_embedded_server_and_the_next_command_restarts_it(
+    tmp_path: Path,
+) -> None:
+    """`db stop` stops the embedded server of its data dir; `db url` then starts it again."""
+    data_dir = str(tmp_path / "pgdata")
+    started = run_cli(tmp_path, "db", "url", database_url=None, SEATFLOW_DATA_DIR=data_dir)
+    assert started.returncode == 0, started.stderr
+    pid = int((Path(data_dir) / "postmaster.pid").read_text().splitlines()[0])
+
+    stopped = run_cli(tmp_path, "db", "stop", database_url=None, SEATFLOW_DATA_DIR=data_dir)
+    assert stopped.returncode == 0, stopped.stderr
+    assert f"pid {pid}" in stopped.stdout
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    again = run_cli(tmp_path, "db", "stop", database_url=None, SEATFLOW_DATA_DIR=data_dir)
+    assert "not running" in again.stdout
+
+    restarted = run_cli(tmp_path, "db", "url", database_url=None, SEATFLOW_DATA_DIR=data_dir)
+    assert restarted.returncode == 0, restarted.stderr
+    _assert_opens(restarted.stdout.strip())
+    run_cli(tmp_path, "db", "stop", database_url=None, SEATFLOW_DATA_DIR=data_dir)
+
+
+def test_db_stop_refuses_a_configured_server(db_url: str, tmp_path: Path) -> None:
+    """With DATABASE_URL set, `db stop` stops nothing and says why, naming the variable."""
+    result = run_cli(tmp_path, "db", "stop", database_url=db_url)
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+    _assert_opens(db_url)

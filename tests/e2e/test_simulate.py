@@ -34,6 +34,8 @@ def simulate(
             pipeline,
             "--out",
             str(out),
+            "--database",  # this test's database, so that the test can read what it wrote
+            db_url,
         ],
         env=env,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""`seatflow db …`: migrate, status, url."""
+"""`seatflow db …`: migrate, status, url, and stopping the embedded server."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from seatflow.cli.runtime import settings_of
-from seatflow.errors import DatabaseUnavailable
+from seatflow.errors import DatabaseUnavailable, InvalidInput
 from seatflow.store.database import resolve_url
+from seatflow.store.embedded import stop_embedded_server
 from seatflow.store.migrate import MigrationStatus, migrate, migration_status
 
 app = typer.Typer(help="The database: migrations, status and a URL for psql.", no_args_is_help=True)
@@ -50,6 +51,21 @@ def _freshness(status: MigrationStatus) -> str:
     if status.ahead:
         return "no — the schema is newer than this seatflow: upgrade seatflow"
     return "no — run `seatflow db migrate`"
+
+
+@app.command("stop")
+def stop_command(ctx: typer.Context) -> None:
+    """Stop the embedded PostgreSQL (it starts again on the next command that needs it)."""
+    settings = settings_of(ctx)
+    if settings.database_url:
+        raise InvalidInput(
+            "DATABASE_URL", "is set: `db stop` stops only the embedded server; stop yours yourself"
+        )
+    pid = stop_embedded_server(settings.data_dir)
+    if pid is None:
+        console.print("the embedded server is not running")
+    else:
+        console.print(f"stopped the embedded server (pid {pid})")
 
 
 @app.command("url")

@@ -21,7 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from seatflow.cli.rollout import build_report, render
-from seatflow.cli.runtime import connect, ready_url, settings_of
+from seatflow.cli.runtime import connect, settings_of
+from seatflow.cli.sandbox import simulation_database
 from seatflow.cli.simulate import print_summary
 from seatflow.domain.scenario import Scenario, parse_scenario_text
 from seatflow.jobs.evening import Evening, EveningProgress, run_evening, shift_into_future
@@ -37,14 +38,35 @@ def demo_command(
     ctx: typer.Context,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes.")] = 2,
     concurrency: Annotated[int, typer.Option(min=1, max=16, help="Jobs per worker.")] = 2,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="Run in this database (one kept for simulations) instead of a scratch one.",
+            show_default="a scratch database, dropped afterwards",
+        ),
+    ] = None,
 ) -> None:
-    """Run the sample evening through the queue and workers (V3), then print the summary."""
+    """Run the sample evening through the queue and workers (V3), then print the summary.
+
+    Like `simulate`, it runs in a scratch database, never in the service's.
+    """
     settings = settings_of(ctx)
     data = resources.files("seatflow.data")
     scenario = parse_scenario_text(data.joinpath("sample-evening.json").read_text())
     scenario = shift_into_future(scenario, datetime.now(UTC))
     ceilings: dict[str, Any] = json.loads(data.joinpath("ceilings.json").read_text())
-    url = ready_url(settings)
+    with simulation_database(settings, database, console) as url:
+        _run_demo(settings, url, scenario, ceilings, workers, concurrency)
+
+
+def _run_demo(
+    settings: Settings,
+    url: str,
+    scenario: Scenario,
+    ceilings: dict[str, Any],
+    workers: int,
+    concurrency: int,
+) -> None:
     console.print(
         f"[bold]seatflow demo[/]: {len(scenario.bookings)} booking requests for "
         f"{scenario.floor.name} ({len(scenario.floor.tables)} tables) on "

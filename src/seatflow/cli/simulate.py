@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +16,8 @@ from rich.table import Table
 
 from seatflow.bootstrap import services
 from seatflow.cli.floor import read_scenario_file
-from seatflow.cli.runtime import ready_url, settings_of
+from seatflow.cli.runtime import settings_of
+from seatflow.cli.sandbox import simulation_database
 from seatflow.domain.scenario import parse_scenario_text
 from seatflow.errors import InvalidInput
 from seatflow.pipeline.clock import SimulatedClock
@@ -33,15 +35,28 @@ def simulate_command(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the result file.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for retry jitter (same input, same run).")] = 0,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="Run in this database (one kept for simulations) instead of a scratch one.",
+            show_default="a scratch database, dropped afterwards",
+        ),
+    ] = None,
 ) -> None:
-    """Run a scenario's bookings through the real database path on a simulated clock."""
+    """Run a scenario's bookings through the real database path on a simulated clock.
+
+    It runs in a scratch database of its own, never in the service's: simulated bookings and
+    events must not mix with live ones or with the rollout gate's evidence.
+    """
     settings = settings_of(ctx)
     chosen = pipeline or _pipeline_from_flags(PipelineFlags.from_settings(settings))
     if chosen not in PIPELINES:
         raise InvalidInput("--pipeline", f"must be one of legacy, v3, shadow; got {chosen!r}")
     scenario = parse_scenario_text(read_scenario_file(scenario_file))
-    url = ready_url(settings)
-    result, stats = asyncio.run(run_scenario(settings, url, scenario, chosen, seed))
+    if out is not None:
+        check_writable(out, "--out")
+    with simulation_database(settings, database, console) as url:
+        result, stats = asyncio.run(run_scenario(settings, url, scenario, chosen, seed))
     if out is not None:
         out.write_text(json.dumps(result, indent=1) + "\n")
     print_summary(result, stats, ceilings_for(scenario_file, result["scenario"]))
@@ -60,7 +75,9 @@ async def run_scenario(
 ) -> tuple[dict[str, Any], SimulationStats]:
     clock = SimulatedClock()
     flags = flags_for(pipeline, PipelineFlags.from_settings(settings))
-    async with services(settings, url, clock=clock, flags=flags, seed=seed) as wired:
+    async with services(
+        settings, url, clock=clock, flags=flags, seed=seed, simulated=True
+    ) as wired:
         with Progress(
             TextColumn(f"[bold]{scenario.name}[/] {pipeline}"),
             BarColumn(),
@@ -79,6 +96,17 @@ async def run_scenario(
             )
             result = await simulation.run()
     return result, simulation.stats
+
+
+def check_writable(path: Path, option: str) -> None:
+    """Refuse before the run, not after it, a result path that cannot be written."""
+    if path.is_dir():
+        raise InvalidInput(option, f"{path} is a directory; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InvalidInput(option, f"directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InvalidInput(option, f"directory {parent} is not writable")
 
 
 def ceilings_for(scenario_file: Path, name: str) -> dict[str, Any] | None:

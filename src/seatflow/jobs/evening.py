@@ -25,9 +25,9 @@ from seatflow.jobs.app import build_app
 from seatflow.jobs.intake import take_request
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock, SystemClock
-from seatflow.sim.simulate import reset_restaurant
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
+from seatflow.store.simulated import reset_simulated_restaurant
 
 __all__ = ["Evening", "EveningProgress", "run_evening", "shift_into_future"]
 
@@ -83,7 +83,8 @@ async def run_evening(
     async with await psycopg.AsyncConnection.connect(
         url, row_factory=dict_row, autocommit=True
     ) as conn:
-        floor = await reset_restaurant(conn, scenario)
+        async with conn.transaction():
+            floor = await reset_simulated_restaurant(conn, scenario.floor)
         for request in sorted(scenario.bookings, key=lambda b: (b.requested_at, b.ref)):
             booking = await take_request(
                 conn, floor, request, queue, now=clock.now(), repack_budget_ms=repack_budget_ms

@@ -22,7 +22,8 @@ from seatflow.store.occupancy import load_occupants
 
 
 def booking_row(floor: StoredFloor, request: BookingRequest) -> NewBooking:
-    """The row a request becomes once accepted: its window from the restaurant's turn times."""
+    """The row a scenario's request becomes once accepted: its window from the restaurant's turn
+    times, marked simulated (a scenario stream is a simulation's, never a guest's)."""
     start, end = floor.plan.policy.occupancy(
         request.start_at, request.party_size, request.duration_minutes
     )
@@ -35,6 +36,7 @@ def booking_row(floor: StoredFloor, request: BookingRequest) -> NewBooking:
         duration_minutes=request.duration_minutes,
         zone_preference=request.zone_preference,
         requested_at=request.requested_at,
+        simulated=True,
     )
 
 

@@ -20,9 +20,9 @@ from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.pipeline.shadow import ShadowSubject
 from seatflow.planning.model import PlanFailure
 from seatflow.store.bookings import insert_booking
-from seatflow.store.database import Connection
-from seatflow.store.floors import StoredFloor, import_floor, load_floor
+from seatflow.store.floors import StoredFloor
 from seatflow.store.occupancy import load_occupants
+from seatflow.store.simulated import reset_simulated_restaurant
 
 PIPELINES = {"legacy": Route.LEGACY, "v3": Route.V3, "shadow": Route.SHADOW}
 #: A booking that keeps bouncing (errors, contention) is given up to review after this many runs.
@@ -55,18 +55,6 @@ class _Job:
     runs: int = field(compare=False, default=0)
 
 
-async def reset_restaurant(conn: Connection, scenario: Scenario) -> StoredFloor:
-    """Import the floor and clear the restaurant's earlier bookings: each run starts empty."""
-    async with conn.transaction():
-        await import_floor(conn, scenario.floor)
-        await conn.execute(
-            "DELETE FROM bookings WHERE restaurant_id = "
-            "(SELECT id FROM restaurants WHERE slug = %s)",
-            (scenario.floor.slug,),
-        )
-    return await load_floor(conn, scenario.floor.slug)
-
-
 class Simulation:
     """One scenario through one pipeline. `router` and `pool` come from bootstrap.services()."""
 
@@ -93,8 +81,8 @@ class Simulation:
 
     async def run(self) -> dict[str, Any]:
         pool = self.services.pool
-        async with pool.connection() as conn:
-            floor = await reset_restaurant(conn, self.scenario)
+        async with pool.connection() as conn, conn.transaction():
+            floor = await reset_simulated_restaurant(conn, self.scenario.floor)
         arrivals = sorted(
             enumerate(self.scenario.bookings), key=lambda pair: (pair[1].requested_at, pair[0])
         )

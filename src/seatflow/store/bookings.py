@@ -60,6 +60,8 @@ class NewBooking:
     guest_name: str | None = None
     guest_phone: str | None = None
     guest_email: str | None = None
+    #: Written by a simulation or the demo; such a run may clear it, and only it.
+    simulated: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +105,7 @@ async def insert_booking(conn: Connection, booking: NewBooking) -> BookingRecord
         "guest_name": booking.guest_name,
         "guest_phone": booking.guest_phone,
         "guest_email": booking.guest_email,
+        "simulated": booking.simulated,
     }
     row = await (await conn.execute(query("insert_booking"), params)).fetchone()
     assert row is not None

@@ -87,6 +87,7 @@ class _Row(NamedTuple):
     booking_id: UUID | None
     restaurant_id: UUID | None
     context: str  # JSON text, capped
+    simulated: bool = False  # written by a simulation or the demo: left out of the rollout gate
 
 
 def _as_uuid(value: object) -> tuple[UUID | None, str | None]:
@@ -184,6 +185,7 @@ class BatchingEventSink:
         flush_interval: float = 0.5,
         write_timeout: float = 5.0,
         max_context_bytes: int = MAX_CONTEXT_BYTES,
+        simulated: bool = False,
     ) -> None:
         self._url = target if isinstance(target, str) else None
         self._pool = None if isinstance(target, str) else target
@@ -194,6 +196,7 @@ class BatchingEventSink:
         self._interval = flush_interval
         self._write_timeout = write_timeout
         self._max_context_bytes = max_context_bytes
+        self._simulated = simulated
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -220,7 +223,8 @@ class BatchingEventSink:
             if self._closed or len(self._queue) >= self._max_queue:
                 self._drop_on_overflow()
                 return
-            self._queue.append(_prepare_row(event, self._max_context_bytes))
+            row = _prepare_row(event, self._max_context_bytes)
+            self._queue.append(row._replace(simulated=True) if self._simulated else row)
             if len(self._queue) >= self._batch_size:
                 self._wake_writer()
         except (

@@ -217,3 +217,18 @@ async def test_an_unreachable_pool_costs_one_timeout_per_flush() -> None:
         assert (sink.dropped, sink.failed_writes, sink.pending) == (100, 1, 0)
     finally:
         await pool.close()
+
+
+async def test_a_simulation_sink_marks_its_events_simulated(db_url: str, conn: Connection) -> None:
+    """A sink made for a simulation stores every event with simulated = true; others false."""
+    simulated, live = BatchingEventSink(db_url, simulated=True), BatchingEventSink(db_url)
+    for sink, i in ((simulated, 1), (simulated, 2), (live, 3)):
+        sink.emit(event(i))
+    await simulated.aclose()
+    await live.aclose()
+    rows = await (
+        await conn.execute(
+            "SELECT (context->>'i')::int AS i, simulated FROM observability_events ORDER BY 1"
+        )
+    ).fetchall()
+    assert [(r["i"], r["simulated"]) for r in rows] == [(1, True), (2, True), (3, False)]

@@ -1,0 +1,52 @@
+"""Scratch databases: where simulations and the demo run, so they never touch live data.
+
+One is created beside the configured database (same server, the embedded one included), migrated,
+handed out, and dropped on the way out — whatever happened inside. A process killed outright
+leaves one behind; its name (`seatflow_scratch_…`) says what it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+
+from seatflow.errors import DatabaseUnavailable, StoreError
+from seatflow.store.embedded import with_database
+from seatflow.store.migrate import migrate
+
+__all__ = ["SCRATCH_PREFIX", "scratch_database"]
+
+SCRATCH_PREFIX = "seatflow_scratch_"
+
+
+@contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A new, migrated database on `server_url`'s server; dropped when the block ends."""
+    name = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    _admin(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)), creating=True)
+    try:
+        url = with_database(server_url, name)
+        migrate(url)
+        yield url
+    finally:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        _admin(server_url, drop, creating=False)
+
+
+def _admin(server_url: str, statement: sql.Composed, *, creating: bool) -> None:
+    try:
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(statement)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise StoreError(
+            "cannot create a scratch database on this server (no CREATEDB privilege): "
+            "give --database URL of a database kept for simulations"
+        ) from exc
+    except psycopg.OperationalError as exc:
+        action = "create" if creating else "drop"
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseUnavailable(f"cannot {action} a scratch database: {reason}") from exc
