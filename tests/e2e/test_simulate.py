@@ -114,19 +114,3 @@ def test_simulation_is_deterministic(db_url: str, tmp_path: Path) -> None:
     first = simulate(db_url, tmp_path, "v3")
     second = simulate(db_url, tmp_path, "v3")
     assert first == second
-
-
-def test_rollout_status_prints_the_gate(db_url: str, tmp_path: Path) -> None:
-    """After a V3 run the gate is computed from the events: GO, exit 0; nothing at all: NO-GO."""
-    env = {**os.environ, "DATABASE_URL": db_url}
-    command = [sys.executable, "-m", "seatflow.cli", "rollout", "status", "--since", "1h"]
-    empty = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert empty.returncode == 1 and "NO-GO" in empty.stdout
-    simulate(db_url, tmp_path, "v3")
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "GO" in done.stdout and "success" in done.stdout
-    bad = subprocess.run(
-        [*command[:-1], "soon"], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert bad.returncode == 2 and "--since" in bad.stderr

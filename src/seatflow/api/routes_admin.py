@@ -10,10 +10,20 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from seatflow.api.auth import Admin, Stateful, find_floor, restaurant_not_found
-from seatflow.api.schemas import ErrorOut, EventOut, GateOut, PipelineOut, RolloutOut
-from seatflow.pipeline.rollout_gate import PipelineStats, evaluate, summarise
+from seatflow.api.schemas import (
+    CheckOut,
+    ErrorOut,
+    EventOut,
+    GateOut,
+    PipelineOut,
+    RestaurantGateOut,
+    RolloutOut,
+)
+from seatflow.pipeline.rollout_gate import GateResult, Thresholds
+from seatflow.pipeline.rollout_report import read_report
+from seatflow.pipeline.rollout_stats import PipelineStats
 from seatflow.store.reads import EventFilter, search_events
-from seatflow.store.rollout import lock_contention, outcome_rows, shadow_counts
+from seatflow.store.rollout import EvidenceWindow
 
 __all__ = ["router"]
 
@@ -25,6 +35,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorOut},
 }
 DEFAULT_WINDOW = timedelta(hours=6)
+_DEFAULTS = Thresholds()
+_MAX_SAMPLE = 1_000_000
 #: Names as producers write them (`assignment.coordinator`, `coordinator.start`, …).
 EventName = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,200}$")]
 
@@ -35,27 +47,45 @@ async def rollout_status(
     state: Stateful,
     since: Annotated[AwareDatetime | None, Query(description="ISO-8601; default 6 h ago.")] = None,
     restaurant: Annotated[str | None, Query(description="Only this restaurant (slug).")] = None,
+    min_outcomes: Annotated[
+        int, Query(ge=1, le=_MAX_SAMPLE, description="V3 outcomes before its rates are judged.")
+    ] = _DEFAULTS.min_outcomes,
+    min_comparisons: Annotated[
+        int, Query(ge=1, le=_MAX_SAMPLE, description="Shadow comparisons before they are judged.")
+    ] = _DEFAULTS.min_comparisons,
+    include_simulated: Annotated[
+        bool, Query(description="Count events of `seatflow simulate` / `demo` runs too.")
+    ] = False,
 ) -> RolloutOut:
-    """Outcomes per pipeline, shadow agreement, lock contention and the GO / NO-GO gate."""
-    start = since or state.clock.now() - DEFAULT_WINDOW
+    """Outcomes per pipeline, shadow agreement, lock contention, and the gate — GO, NO-GO or
+    INSUFFICIENT EVIDENCE — with every check's figure, threshold and sample, in total and per
+    restaurant (one restaurant judged NO-GO makes the whole gate NO-GO)."""
     restaurant_id: UUID | None = None
     if restaurant is not None:
         floor = await find_floor(state, restaurant)
         if floor is None:
             raise restaurant_not_found(restaurant)
         restaurant_id = floor.restaurant_id
+    window = EvidenceWindow(
+        since=since or state.clock.now() - DEFAULT_WINDOW,
+        restaurant_id=restaurant_id,
+        include_simulated=include_simulated,
+    )
+    limits = Thresholds(min_outcomes=min_outcomes, min_comparisons=min_comparisons)
     async with state.pool.connection() as conn:
-        stats = summarise(await outcome_rows(conn, start, restaurant_id))
-        shadow = await shadow_counts(conn, start, restaurant_id)
-        contention = await lock_contention(conn, start, restaurant_id)
-    gate = evaluate(stats, shadow, lock_contention=contention)
+        report = await read_report(conn, window, limits)
     return RolloutOut(
-        since=start,
+        since=window.since,
         restaurant=restaurant,
-        pipelines={name: _pipeline(s) for name, s in sorted(stats.items())},
-        shadow=shadow,
-        lock_contention=contention,
-        gate=GateOut(go=gate.go, reasons=list(gate.reasons)),
+        include_simulated=include_simulated,
+        pipelines={name: _pipeline(s) for name, s in sorted(report.stats.items())},
+        shadow=report.shadow,
+        lock_contention=report.lock_contention,
+        gate=GateOut(**_gate(report.gate)),
+        restaurants=[
+            RestaurantGateOut(restaurant=r.name or "", shadow=r.shadow, **_gate(r.gate))
+            for r in report.restaurants
+        ],
     )
 
 
@@ -80,6 +110,15 @@ async def events(
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in EventOut.model_fields}
+
+
+def _gate(gate: GateResult) -> dict[str, Any]:
+    return {
+        "verdict": gate.verdict,
+        "go": gate.go,
+        "reasons": list(gate.reasons),
+        "checks": [CheckOut.model_validate(c, from_attributes=True) for c in gate.checks],
+    }
 
 
 def _pipeline(stats: PipelineStats) -> PipelineOut:

@@ -13,6 +13,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from seatflow.pipeline.rollout_gate import CheckStatus, Comparison, Verdict
+
 __all__ = [
     "AssignIn",
     "FloorDoc",
@@ -25,6 +27,7 @@ __all__ = [
     "BookingIn",
     "BookingOut",
     "BookingPatch",
+    "CheckOut",
     "ErrorOut",
     "EventOut",
     "GateOut",
@@ -33,6 +36,7 @@ __all__ = [
     "NoAvailabilityOut",
     "PipelineOut",
     "ReviewItemOut",
+    "RestaurantGateOut",
     "ReviewOut",
     "RolloutOut",
 ]
@@ -227,15 +231,39 @@ class PipelineOut(BaseModel):
     noops: dict[str, int]
 
 
+class CheckOut(BaseModel):
+    """One gate check: passes when `figure <comparison> threshold`; judged from `min_sample`."""
+
+    name: str
+    label: str
+    figure: float | None
+    comparison: Comparison
+    threshold: float
+    is_rate: bool
+    sample: int
+    sample_unit: str
+    min_sample: int
+    status: CheckStatus
+
+
 class GateOut(BaseModel):
+    verdict: Verdict
     go: bool
     reasons: list[str]
+    checks: list[CheckOut]
+
+
+class RestaurantGateOut(GateOut):
+    restaurant: str
+    shadow: dict[str, int]
 
 
 class RolloutOut(BaseModel):
     since: datetime
     restaurant: str | None
+    include_simulated: bool
     pipelines: dict[str, PipelineOut]
     shadow: dict[str, int]
     lock_contention: int
     gate: GateOut
+    restaurants: list[RestaurantGateOut]

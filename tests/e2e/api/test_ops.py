@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import REGISTRY
 
 from e2e.api.kit import Api, api_settings
 from seatflow.api import create_app
 from seatflow.api.metrics import METRIC_NAMES
+from support.events import add_events, shadow_compares
 
 
 async def test_healthz_answers_without_a_key(api: Api) -> None:
@@ -52,21 +55,70 @@ async def test_each_app_has_its_own_registry(api: Api, db_url: str) -> None:
 
 
 async def test_rollout_status_reports_the_gate(api: Api) -> None:
-    """The admin rollout view counts V3 outcomes from the events and gives the gate's verdict."""
+    """The admin rollout view counts V3 outcomes from the events and gives the gate's verdict
+    with each check's figure, threshold and sample; the minimum samples are parameters."""
     await api.book(2, wait_ms=2000)
     await api.flush_events()
-    response = await api.client.get("/v1/rollout/status", headers=api.auth("admin"))
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = await rollout(api)
     assert body["pipelines"]["v3"]["confirmed"] == 1
     assert body["pipelines"]["v3"]["success_rate"] == 1.0
-    assert body["gate"]["go"] is True
-    scoped = await api.client.get("/v1/rollout/status?restaurant=beta", headers=api.auth("admin"))
-    assert scoped.json()["pipelines"] == {} and scoped.json()["gate"]["go"] is False
+    assert body["gate"]["verdict"] == "insufficient_evidence" and body["gate"]["go"] is False
+    assert check(body["gate"], "v3_success_rate") == {
+        "name": "v3_success_rate",
+        "label": "V3 success rate",
+        "figure": 1.0,
+        "comparison": ">=",
+        "threshold": 0.97,
+        "is_rate": True,
+        "sample": 1,
+        "sample_unit": "outcomes",
+        "min_sample": 200,
+        "status": "insufficient",
+    }
+    lowered = await rollout(api, "min_outcomes=1&min_comparisons=1")
+    assert lowered["gate"]["verdict"] == "go" and lowered["gate"]["go"] is True
+    assert [(r["restaurant"], r["verdict"]) for r in lowered["restaurants"]] == [("alpha", "go")]
+    scoped = await rollout(api, "restaurant=beta")
+    assert scoped["pipelines"] == {} and scoped["gate"]["verdict"] == "insufficient_evidence"
     missing = await api.client.get(
         "/v1/rollout/status?restaurant=nowhere", headers=api.auth("admin")
     )
     assert missing.status_code == 404
+    bad = await api.client.get("/v1/rollout/status?min_outcomes=0", headers=api.auth("admin"))
+    assert bad.status_code == 422 and bad.json()["field"] == "min_outcomes"
+
+
+async def test_rollout_status_judges_each_restaurant_and_skips_simulated(api: Api) -> None:
+    """One restaurant at 95 % success makes the gate NO-GO; simulated events count only with
+    include_simulated."""
+    alpha, beta = api.restaurants["alpha"], api.restaurants["beta"]
+    add_events(api.url, "coordinator.confirmed", 1000, restaurant_id=alpha)
+    add_events(api.url, "coordinator.confirmed", 190, restaurant_id=beta)
+    add_events(api.url, "coordinator.manual_review", 10, restaurant_id=beta)
+    body = await rollout(api)
+    assert body["gate"]["verdict"] == "no_go"
+    assert check(body["gate"], "v3_success_rate")["status"] == "pass"  # the total passes
+    assert body["gate"]["reasons"][0].startswith("restaurant beta: V3 success rate 95.0%")
+    verdicts = {r["restaurant"]: r["verdict"] for r in body["restaurants"]}
+    assert verdicts == {"alpha": "go", "beta": "no_go"}
+    shadow_compares(api.url, "legacy_better", 150, restaurant_id=alpha, simulated=True)
+    assert (await rollout(api))["shadow"] == {}
+    simulated = await rollout(api, "include_simulated=true")
+    assert simulated["include_simulated"] is True
+    assert simulated["shadow"] == {"legacy_better": 150}
+    assert check(simulated["gate"], "shadow_worse_rate")["status"] == "fail"
+
+
+async def rollout(api: Api, query: str = "") -> dict[str, Any]:
+    response = await api.client.get(f"/v1/rollout/status?{query}", headers=api.auth("admin"))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def check(gate: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in gate["checks"] if c["name"] == name)
+    return found
 
 
 async def test_events_filter_by_booking_type_and_source(api: Api) -> None:

@@ -1,4 +1,5 @@
-"""Pure pipeline policies: retry backoff, circuit breaker, flag routing, rollout gate."""
+"""Pure pipeline policies: retry backoff, circuit breaker, flag routing (the rollout gate has
+test_rollout_gate.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 from seatflow.pipeline.breaker import BreakerState, CircuitBreaker
 from seatflow.pipeline.flags import PipelineFlags, Route, sticky_bucket
 from seatflow.pipeline.retry import RetryPolicy
-from seatflow.pipeline.rollout_gate import OutcomeRow, evaluate, summarise
 
 T0 = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 
@@ -97,49 +97,3 @@ def test_sticky_percentage_is_stable_and_roughly_proportional() -> None:
     flags = PipelineFlags(v3=True, percent=30)
     share = sum(flags.v3_enabled_for("x", i) for i in ids) / len(ids)
     assert 0.25 < share < 0.35
-
-
-def _rows(confirmed: int, review: int, errors: int = 0, error_minutes: int = 0) -> list[OutcomeRow]:
-    return [
-        OutcomeRow(pipeline="v3", outcome="confirmed", reason="", events=confirmed),
-        OutcomeRow(pipeline="v3", outcome="manual_review", reason="x", events=review),
-        OutcomeRow(
-            pipeline="v3", outcome="error", reason="E", events=errors, minutes_seen=error_minutes
-        ),
-        OutcomeRow(pipeline="v3", outcome="retry", reason="no_capacity", events=50),
-        OutcomeRow(pipeline="v3", outcome="noop", reason="", events=50),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("rows", "go"),
-    [
-        (_rows(995, 4), True),
-        (_rows(980, 20), False),  # review 2 %
-        (_rows(960, 0, errors=40, error_minutes=1), False),  # success 96 %
-        (_rows(999, 0, errors=1, error_minutes=1), True),
-        (_rows(995, 0, errors=5, error_minutes=3), False),  # sustained
-    ],
-)
-def test_gate(rows: list[OutcomeRow], go: bool) -> None:
-    """GO needs success ≥ 97 %, review < 1 %, no sustained errors; retries/no-ops don't count."""
-    assert evaluate(summarise(rows), {}).go is go
-
-
-def test_noops_without_a_reason_are_not_successes() -> None:
-    """Events lacking a reason are never counted as confirmed (the original runbook's mistake)."""
-    stats = summarise(
-        [
-            OutcomeRow(pipeline="v3", outcome="noop", reason="", events=1000),
-            OutcomeRow(pipeline="v3", outcome="manual_review", reason="x", events=1),
-        ]
-    )
-    assert stats["v3"].confirmed == 0
-    assert not evaluate(stats, {}).go
-
-
-def test_shadow_gate_and_no_data() -> None:
-    """Without V3 outcomes the shadow comparisons decide; with nothing at all it is NO-GO."""
-    assert evaluate({}, {"same": 90, "equivalent": 10}).go
-    assert not evaluate({}, {"same": 90, "legacy_better": 10}).go
-    assert not evaluate({}, {}).go
