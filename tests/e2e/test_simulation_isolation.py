@@ -97,7 +97,16 @@ def test_simulate_in_a_given_database_marks_everything_simulated(
 ) -> None:
     """Run twice in a database kept for simulations: every row it wrote is marked simulated."""
     for _ in range(2):
-        done = run_cli(tmp_path, "simulate", str(SAMPLE), "--database", db_url, database_url=None)
+        done = run_cli(
+            tmp_path,
+            "simulate",
+            str(SAMPLE),
+            "--pipeline",
+            "v3",
+            "--database",
+            db_url,
+            database_url=None,
+        )
         assert done.returncode == 0, done.stderr
     [counts] = _rows(
         db_url,
@@ -112,6 +121,20 @@ def test_simulate_in_a_given_database_marks_everything_simulated(
     assert counts["events"] > 0
     assert counts["live_bookings"] == 0 and counts["live_events"] == 0
     assert counts["simulated_restaurants"] is True
+
+    gate = run_cli(tmp_path, "rollout", "status", "--since", "30d", database_url=db_url)
+    assert gate.returncode == 4, gate.stdout + gate.stderr  # nothing to judge: all simulated
+    assert _v3_confirmed(gate.stdout) == 0
+    asked = run_cli(
+        tmp_path, "rollout", "status", "--since", "30d", "--include-simulated", database_url=db_url
+    )
+    assert _v3_confirmed(asked.stdout) > 0
+
+
+def _v3_confirmed(report: str) -> int:
+    """The confirmed count in the v3 row of `rollout status`'s outcome table."""
+    [row] = [line for line in report.splitlines() if line.strip("│ ").startswith("v3 ")]
+    return int(row.split("│")[2])
 
 
 def test_an_unwritable_result_path_is_refused_before_the_run(db_url: str, tmp_path: Path) -> None:

@@ -93,7 +93,8 @@ def _run_demo(
     stats = SimulationStats(invocations=len(durations), decision_ms=durations)
     print_summary(evening.result, stats, ceilings.get(scenario.name))
     asyncio.run(_events_by_type(url, started))
-    render(asyncio.run(build_report(url, started, scenario.floor.slug)), "demo run")
+    report = build_report(url, started, scenario.floor.slug, include_simulated=True)
+    render(asyncio.run(report), "demo run")
     out = Path(tempfile.gettempdir()) / "seatflow-demo-result.json"
     out.write_text(json.dumps(evening.result, indent=1) + "\n")
     console.print(f"result file: {out}")

@@ -78,8 +78,9 @@ def status_command(
     """Per pipeline: success, review, retries, errors, contention, shadow; then every gate check
     with its figure, threshold and sample, and the verdict.
 
-    Exit code: 0 GO, 1 NO-GO, 4 INSUFFICIENT EVIDENCE (a rate's sample is below its minimum, or
-    there is nothing to judge); 2 bad input, 3 unknown restaurant.
+    Exit code: 0 GO, 1 NO-GO, 4 INSUFFICIENT EVIDENCE;
+    2 bad input, 3 unknown restaurant.
+    (Insufficient: a rate's sample is below its minimum, or there is nothing to judge.)
     """
     window = parse_since(since)
     url = ready_url(settings_of(ctx))

@@ -83,7 +83,8 @@ def _retries(report: RolloutReport) -> Table:
 def _checks(gate: GateResult) -> Table:
     table = Table(title="Gate checks")
     for column in ("check", "figure", "needs", "sample", "min", "result"):
-        table.add_column(column, no_wrap=True)
+        # The check's name may wrap on a narrow terminal; the figures and the result never do.
+        table.add_column(column, no_wrap=column != "check")
     for check in gate.checks:
         table.add_row(
             check.label,
