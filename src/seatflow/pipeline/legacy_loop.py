@@ -159,9 +159,9 @@ class LegacyAutoAssigner:
                     hold_ttl=self._config.hold_ttl,
                     actor=actor,
                 )
-            except BookingClosed:
+            except BookingClosed:  # cancelled under us: its own terminal state, not a failure
                 transitions += await advance(
-                    conn, booking, (S.FAILED,), actor=actor, reason="cancelled"
+                    conn, booking, (S.CANCELLED,), actor=actor, reason="cancelled"
                 )
                 return Outcome.noop("cancelled")
             except TRANSIENT_APPLY_ERRORS as exc:

@@ -64,11 +64,14 @@ class NewBooking:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transition:
-    """What one state change wrote: the new record plus the from/to pair for telemetry."""
+    """What one state change wrote: the new record, the from/to pair, and the history row's
+    reason and actor — what its telemetry event reports."""
 
     booking: BookingRecord
     from_state: AssignmentState
     to_state: AssignmentState
+    reason: str | None = None
+    actor: str | None = None
 
 
 def _record(row: dict[str, Any]) -> BookingRecord:
@@ -158,7 +161,15 @@ async def advance(
             version=current.version + 1,
             review_reason=reason if state is AssignmentState.MANUAL_REVIEW else None,
         )
-        steps.append(Transition(booking=after, from_state=current.assignment_state, to_state=state))
+        steps.append(
+            Transition(
+                booking=after,
+                from_state=current.assignment_state,
+                to_state=state,
+                reason=reason,
+                actor=actor,
+            )
+        )
         current = after
     final = states[-1]
     review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
