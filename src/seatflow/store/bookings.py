@@ -218,13 +218,15 @@ async def transition(
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
     """What `claim_booking` found: whether the lock was free, and then the booking (None when it
-    does not exist), its restaurant's slug and floor version, the attempts so far, the permit."""
+    does not exist), its restaurant's slug and floor version, the attempts so far (and how many
+    of them were errors), the permit."""
 
     locked: bool
     booking: BookingRecord | None = None
     restaurant_slug: str | None = None
     floor_version: datetime | None = None
     attempts: int = 0
+    errors: int = 0
     permit: int | None = None
 
 
@@ -249,6 +251,7 @@ class PendingClaim:
             restaurant_slug=row["restaurant_slug"],
             floor_version=row["floor_version"],
             attempts=int(counted["attempts"]),
+            errors=int(counted["errors"]),
             permit=row["permit_slot"],
         )
 
