@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from seatflow.pipeline.clock import Clock, SystemClock
 from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
+from seatflow.pipeline.error_budget import ErrorBudget
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.legacy_loop import LegacyAutoAssigner, LegacyConfig
 from seatflow.pipeline.router import AutoAssignRouter
@@ -50,6 +51,7 @@ async def services(
     clock = clock or SystemClock()
     flags = flags or PipelineFlags.from_settings(settings)
     hold_ttl = timedelta(seconds=settings.hold_seconds)
+    errors = ErrorBudget(max_errors=settings.max_errors)
     async with open_pool(url, max_size=pool_size) as pool:
         sink = BatchingEventSink(pool, simulated=simulated)
         sink.start()
@@ -59,11 +61,16 @@ async def services(
                 sink,
                 clock,
                 CoordinatorConfig(
-                    flags=flags, hold_ttl=hold_ttl, repack_budget_ms=settings.repack_budget_ms
+                    flags=flags,
+                    hold_ttl=hold_ttl,
+                    repack_budget_ms=settings.repack_budget_ms,
+                    errors=errors,
                 ),
                 rng=random.Random(seed),
             )
-            legacy = LegacyAutoAssigner(pool, sink, clock, LegacyConfig(hold_ttl=hold_ttl))
+            legacy = LegacyAutoAssigner(
+                pool, sink, clock, LegacyConfig(hold_ttl=hold_ttl, errors=errors)
+            )
             shadow = ShadowExperiment(sink, repack_budget_ms=settings.repack_budget_ms)
             router = AutoAssignRouter(pool, flags, coordinator, legacy, shadow)
             yield Services(

@@ -1,5 +1,6 @@
 """A real evening, simulated in-process, whose events land in the last hour of real time — so the
-runbook's `created_at >= now() - interval '…'` queries see it whatever today's date is."""
+runbook's `created_at >= now() - interval '…'` queries see it whatever today's date is. It stands
+for a live evening, so neither its bookings nor its events are marked simulated."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ async def run_evening(url: str, pipeline: str, *, walk_ins: int = 0) -> Evening:
     flags = flags_for(pipeline, PipelineFlags())
     async with services(settings, url, clock=clock, flags=flags, seed=7) as wired:
         scenario = parse_scenario(document)
-        simulation = Simulation(scenario, pipeline, wired, clock)
+        simulation = Simulation(scenario, pipeline, wired, clock, simulated=False)
         result = await simulation.run()
         outcomes = Counter(simulation.stats.outcomes)
         turned_away = [r for r in result["assignments"] if r["outcome"] == "rejected"]
@@ -102,7 +103,7 @@ async def _walk_in(
     runs = 0
     for index, request in enumerate(requests):
         async with wired.pool.connection() as conn, conn.transaction():
-            booking = await insert_booking(conn, booking_row(floor, request))
+            booking = await insert_booking(conn, booking_row(floor, request, simulated=False))
         if index == 0:
             async with wired.pool.connection() as holder, holder.transaction():
                 assert await try_lock_booking(holder, booking.id)

@@ -1,4 +1,5 @@
-"""Seeding observability_events directly, in the shapes the producers write (docs/events.md)."""
+"""Events in tests: seeding observability_events directly, in the shapes the producers write
+(docs/events.md), and checks on what an invocation emitted."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
+from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS, EventType
+from seatflow.store.events import MemoryEventSink
+
+TERMINAL_TYPES = {event_type for event_type, _ in TERMINAL_EVENTS.values()}
 _SOURCES = {
     "coordinator": "assignment.coordinator",
     "auto_assign": "auto_assign",
@@ -78,3 +83,13 @@ def shadow_compares(
         context={"mode": "shadow", "classification": classification, "v3_duration_ms": 1.5},
         simulated=simulated,
     )
+
+
+def assert_one_start_one_terminal(sink: MemoryEventSink, invocations: int = 1) -> list[str]:
+    """Every invocation left exactly one start and one terminal event; return the terminals."""
+    coordinator_events = [e for e in sink.events if e.source == COORDINATOR_SOURCE]
+    starts = [e for e in coordinator_events if e.event_type == EventType.START]
+    terminals = [e.event_type for e in coordinator_events if e.event_type in TERMINAL_TYPES]
+    assert len(starts) == invocations
+    assert len(terminals) == invocations
+    return terminals

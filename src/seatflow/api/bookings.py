@@ -28,7 +28,6 @@ from seatflow.store.bookings import (
     insert_booking,
     release_allocations,
     require_booking,
-    set_status,
 )
 from seatflow.store.database import Connection
 from seatflow.store.holds import release_holds
@@ -131,7 +130,8 @@ async def modify_booking(
 
 
 async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
-    """Cancelled, tables and unconfirmed holds released, state `failed` ("cancelled").
+    """Cancelled, tables and unconfirmed holds released, state `cancelled` — its own terminal
+    state, never a failure.
 
     Cancelling a cancelled booking is a no-op; a seated, completed or no-show booking is closed.
     """
@@ -142,18 +142,15 @@ async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> Boo
             ensure_open(booking)
             await release_allocations(conn, booking.id, state.clock.now())
             await release_holds(conn, booking.id)
-            if booking.assignment_state is S.FAILED:  # already failed: only the status moves
-                booking = await set_status(conn, booking.id, BookingStatus.CANCELLED)
-            else:
-                steps = await advance(
-                    conn,
-                    booking,
-                    (S.FAILED,),
-                    actor=scope.principal.actor,
-                    reason="cancelled",
-                    status=BookingStatus.CANCELLED,
-                )
-                booking = steps[-1].booking
+            steps = await advance(
+                conn,
+                booking,
+                (S.CANCELLED,),
+                actor=scope.principal.actor,
+                reason="cancelled",
+                status=BookingStatus.CANCELLED,
+            )
+            booking = steps[-1].booking
         view = await booking_view(conn, booking, scope.slug)
     state.announce(steps)
     return view

@@ -32,25 +32,31 @@ class AssignmentState(StrEnum):
     CONFIRMED = "confirmed"
     MANUAL_REVIEW = "manual_review"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 S = AssignmentState
 
-#: Allowed moves. ``failed`` is where cancellation sends a booking; staff and modifications bring
-#: bookings back to ``assignment_pending``; the recovery sweep returns in-flight states there.
+#: Allowed moves. Staff and modifications bring bookings back to ``assignment_pending``; the
+#: recovery sweep returns in-flight states there. ``cancelled`` is where a cancellation sends a
+#: booking from any other state, and nothing leaves it: a cancellation is not a failure.
+#: ``failed`` is an exit no flow takes since cancellation got its own state (migration 0005).
 TRANSITIONS: dict[AssignmentState, frozenset[AssignmentState]] = {
-    S.CREATED: frozenset({S.CAPACITY_VERIFIED, S.MANUAL_REVIEW, S.FAILED}),
-    S.CAPACITY_VERIFIED: frozenset({S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW, S.FAILED}),
+    S.CREATED: frozenset({S.CAPACITY_VERIFIED, S.MANUAL_REVIEW, S.FAILED, S.CANCELLED}),
+    S.CAPACITY_VERIFIED: frozenset({S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW, S.FAILED, S.CANCELLED}),
     S.ASSIGNMENT_PENDING: frozenset(
-        {S.ASSIGNMENT_IN_PROGRESS, S.CONFIRMED, S.MANUAL_REVIEW, S.FAILED}
+        {S.ASSIGNMENT_IN_PROGRESS, S.CONFIRMED, S.MANUAL_REVIEW, S.FAILED, S.CANCELLED}
     ),
     S.ASSIGNMENT_IN_PROGRESS: frozenset(
-        {S.ASSIGNED, S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW, S.FAILED}
+        {S.ASSIGNED, S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW, S.FAILED, S.CANCELLED}
     ),
-    S.ASSIGNED: frozenset({S.CONFIRMED, S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW, S.FAILED}),
-    S.CONFIRMED: frozenset({S.ASSIGNMENT_PENDING, S.FAILED}),
-    S.MANUAL_REVIEW: frozenset({S.CONFIRMED, S.ASSIGNMENT_PENDING, S.FAILED}),
-    S.FAILED: frozenset({S.ASSIGNMENT_PENDING}),
+    S.ASSIGNED: frozenset(
+        {S.CONFIRMED, S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW, S.FAILED, S.CANCELLED}
+    ),
+    S.CONFIRMED: frozenset({S.ASSIGNMENT_PENDING, S.FAILED, S.CANCELLED}),
+    S.MANUAL_REVIEW: frozenset({S.CONFIRMED, S.ASSIGNMENT_PENDING, S.FAILED, S.CANCELLED}),
+    S.FAILED: frozenset({S.ASSIGNMENT_PENDING, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
 }
 
 #: States a dead worker can leave behind; the recovery sweep returns them to pending.

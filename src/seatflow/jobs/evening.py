@@ -31,7 +31,7 @@ from seatflow.store.simulated import reset_simulated_restaurant
 
 __all__ = ["Evening", "EveningProgress", "run_evening", "shift_into_future"]
 
-SETTLED = ("confirmed", "manual_review", "failed")
+SETTLED = ("confirmed", "manual_review", "cancelled", "failed")
 _POLL = 0.005
 
 

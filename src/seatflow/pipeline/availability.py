@@ -21,9 +21,12 @@ from seatflow.store.floors import StoredFloor
 from seatflow.store.occupancy import load_occupants
 
 
-def booking_row(floor: StoredFloor, request: BookingRequest) -> NewBooking:
+def booking_row(
+    floor: StoredFloor, request: BookingRequest, *, simulated: bool = True
+) -> NewBooking:
     """The row a scenario's request becomes once accepted: its window from the restaurant's turn
-    times, marked simulated (a scenario stream is a simulation's, never a guest's)."""
+    times, marked simulated (a scenario stream is a simulation's, never a guest's) unless a test
+    stands it in for a live evening."""
     start, end = floor.plan.policy.occupancy(
         request.start_at, request.party_size, request.duration_minutes
     )
@@ -36,7 +39,7 @@ def booking_row(floor: StoredFloor, request: BookingRequest) -> NewBooking:
         duration_minutes=request.duration_minutes,
         zone_preference=request.zone_preference,
         requested_at=request.requested_at,
-        simulated=True,
+        simulated=simulated,
     )
 
 

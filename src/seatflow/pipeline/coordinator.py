@@ -4,7 +4,8 @@ breaker → lock → load → state machine → per-restaurant permit → plan (
 confirm, all in one short transaction of two round trips (psycopg's pipeline mode): the claim on
 the booking goes with the occupancy read; every write, each check made by the statements
 themselves, goes with the COMMIT. A confirm that loses a race fails at that sync and leaves
-nothing; a second short transaction then records the failure. The outcome says what the caller
+nothing; a second short transaction then records the failure. An exception is recorded the same
+way against the booking's error budget (see `error_budget`). The outcome says what the caller
 does next. Telemetry brackets every invocation with exactly one start and one terminal event.
 """
 
@@ -12,19 +13,24 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from uuid import UUID
 
-import psycopg
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.combinations import largest_party
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
-from seatflow.errors import BookingClosed, DatabaseUnavailable, TablesTaken, VersionConflict
+from seatflow.errors import BookingClosed, TablesTaken, VersionConflict
 from seatflow.pipeline.apply import apply_plan, attempt_record, path_to_in_progress
 from seatflow.pipeline.breaker import CircuitBreaker
 from seatflow.pipeline.clock import Clock
+from seatflow.pipeline.error_budget import (
+    ErrorBudget,
+    SpentError,
+    is_infrastructure,
+    record_error,
+)
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import Outcome
 from seatflow.pipeline.retry import RetryPolicy
@@ -34,8 +40,10 @@ from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Plan
 from seatflow.store.bookings import (
     BookingRecord,
+    Claim,
     Transition,
     advance,
+    claim_booking,
     record_attempt,
     send_claim,
 )
@@ -46,7 +54,6 @@ from seatflow.store.floors import FloorCache, StoredFloor
 from seatflow.store.occupancy import send_booking_occupancy
 
 S = AssignmentState
-INFRASTRUCTURE_ERRORS = (psycopg.OperationalError, DatabaseUnavailable, PoolTimeout, TimeoutError)
 RATE_LIMIT_DELAY = timedelta(seconds=1)
 LOCK_CONTENTION_DELAY = timedelta(seconds=1)
 RETRIGGERS = frozenset({"modification", "requeue", "manual"})
@@ -60,6 +67,7 @@ class CoordinatorConfig:
     hold_ttl: timedelta = timedelta(minutes=2)
     repack_budget_ms: int = 2000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    errors: ErrorBudget = field(default_factory=ErrorBudget)
 
 
 class AssignmentCoordinator:
@@ -91,13 +99,7 @@ class AssignmentCoordinator:
         try:
             outcome = await self._guarded(booking_id, trigger, telemetry)
         except Exception as exc:  # every exit path ends with exactly one terminal event
-            if isinstance(exc, INFRASTRUCTURE_ERRORS):
-                self.breaker.record_infrastructure_failure(self._clock.now())
-            else:
-                self.breaker.release_probe()
-            telemetry.finish_with_error(exc, breaker_state=self.breaker.state.value)
-            delay = self._config.retry.delay_for(1, self._rng)
-            return Outcome.error(type(exc).__name__, delay)
+            return await self._after_error(booking_id, trigger, exc, telemetry)
         telemetry.terminal(
             outcome.kind.value,
             reason=outcome.reason,
@@ -133,7 +135,58 @@ class AssignmentCoordinator:
                     outcome = await self._locked(conn, booking_id, trigger, run, lost)
         self.breaker.record_success()
         run.committed(self._sink)  # only what committed is announced
-        return outcome
+        return outcome if run.attempt is None else replace(outcome, attempt=run.attempt)
+
+    async def _after_error(
+        self, booking_id: UUID, trigger: str, exc: Exception, telemetry: CoordinatorTelemetry
+    ) -> Outcome:
+        """The invocation's transaction rolled back. An outage goes to the breaker and spends
+        nothing; any other error spends the booking's error budget — and the one that spends it
+        ends the invocation in `manual_review` instead of `error`."""
+        error = type(exc).__name__
+        spent: SpentError | None = None
+        if is_infrastructure(exc):
+            self.breaker.record_infrastructure_failure(self._clock.now())
+        else:
+            self.breaker.release_probe()
+            spent = await self._record_error(booking_id, trigger, error, telemetry)
+        if spent is not None and spent.review_reason is not None:
+            telemetry.terminal(
+                "manual_review", reason=spent.review_reason, errors=spent.errors, error_type=error
+            )
+            return replace(Outcome.manual_review(spent.review_reason), attempt=spent.attempt)
+        errors = spent.errors if spent else None
+        telemetry.finish_with_error(exc, breaker_state=self.breaker.state.value, errors=errors)
+        delay = self._config.retry.delay_for(errors or 1, self._rng)
+        return replace(Outcome.error(error, delay), attempt=spent.attempt if spent else None)
+
+    async def _record_error(
+        self, booking_id: UUID, trigger: str, error: str, telemetry: CoordinatorTelemetry
+    ) -> SpentError | None:
+        """Spend the error in a second short transaction, like a lost race's record; announce
+        what committed. None when nothing was recorded."""
+
+        async def claim_again(conn: Connection) -> Claim | None:
+            claim = await claim_booking(conn, booking_id, pipeline="v3")
+            return None if self._unassignable(claim, trigger) else claim
+
+        spent = await record_error(
+            self._pool,
+            booking_id,
+            claim_again,
+            pipeline="v3",
+            trigger=trigger,
+            error=error,
+            budget=self._config.errors,
+        )
+        if spent is not None:
+            run = _Run(telemetry)
+            run.transitions += spent.transitions
+            run.later(
+                EventType.ATTEMPT, "error", attempt=spent.attempt, outcome="error", reason=error
+            )
+            run.committed(self._sink)
+        return spent
 
     async def _locked(
         self,
@@ -162,18 +215,15 @@ class AssignmentCoordinator:
             return Outcome.noop("lock_contention", LOCK_CONTENTION_DELAY)
         if lost_race is None:
             telemetry.event(EventType.LOCK_ACQUIRED)
-        booking = claim.booking
-        if booking is None:
-            return Outcome.noop("booking_not_found")
-        telemetry.bind(restaurant_id=booking.restaurant_id)
-        skip = self._skip_reason(booking, trigger)
-        if skip:
+        if claim.booking is not None:
+            telemetry.bind(restaurant_id=claim.booking.restaurant_id)
+        skip = self._unassignable(claim, trigger)
+        if skip is not None:
             return Outcome.noop(skip)
+        booking = claim.booking
+        assert booking is not None  # _unassignable said so
         if lost_race is not None and booking.version != lost_race.version:
             return Outcome.noop("superseded")
-        slug = claim.restaurant_slug or ""
-        if not self._config.flags.v3_enabled_for(slug, booking.restaurant_id):
-            return Outcome.noop("pipeline_disabled")
         if lost_race is None:
             if claim.permit is None:
                 return Outcome.retry("rate_limited", RATE_LIMIT_DELAY)
@@ -207,6 +257,7 @@ class AssignmentCoordinator:
         else:
             failure, plan_ms = lost_race.reason, lost_race.plan_ms
         await self._record(conn, booking, trigger, attempt_no, "failed", None, plan_ms, failure)
+        run.attempt = attempt_no
         run.later(
             EventType.ATTEMPT,
             severity="warning",
@@ -215,7 +266,8 @@ class AssignmentCoordinator:
             reason=failure,
             plan_ms=round(plan_ms, 3),
         )
-        decision = self._config.retry.decide(attempt_no, failure, self._rng)
+        # Errors spend their own budget (error_budget), not this one.
+        decision = self._config.retry.decide(attempt_no - claim.errors, failure, self._rng)
         if decision.retry:
             run.transitions += await advance(
                 conn, booking, (*path, S.ASSIGNMENT_PENDING), actor=actor, reason=failure
@@ -252,6 +304,7 @@ class AssignmentCoordinator:
         )
         run.transitions += applied.transitions
         await self._record(conn, booking, trigger, attempt_no, "confirmed", plan, run.plan_ms)
+        run.attempt = attempt_no
         run.later(
             EventType.ATTEMPT,
             attempt=attempt_no,
@@ -263,6 +316,21 @@ class AssignmentCoordinator:
             plan_ms=round(run.plan_ms, 3),
         )
         return Outcome.confirmed(plan.strategy, applied.tables)
+
+    def _unassignable(self, claim: Claim, trigger: str) -> str | None:
+        """Why a claim leaves this invocation nothing to do (its no-op's reason), or None."""
+        if not claim.locked:
+            return "lock_contention"
+        booking = claim.booking
+        if booking is None:
+            return "booking_not_found"
+        skip = self._skip_reason(booking, trigger)
+        if skip is not None:
+            return skip
+        slug = claim.restaurant_slug or ""
+        if not self._config.flags.v3_enabled_for(slug, booking.restaurant_id):
+            return "pipeline_disabled"
+        return None
 
     @staticmethod
     def _skip_reason(booking: BookingRecord, trigger: str) -> str | None:
@@ -319,6 +387,7 @@ class _Run:
         self.transitions: list[Transition] = []
         self.plan_ms = 0.0
         self.planned: BookingRecord | None = None  # the booking as the confirm found it
+        self.attempt: int | None = None  # the attempt number this transaction records
         self._events: list[tuple[str, Severity, dict[str, object]]] = []
 
     def later(self, event_type: str, severity: Severity = "info", **context: object) -> None:

@@ -2,8 +2,10 @@
 
 One run per job execution: a single attempt with the legacy planner; a transient failure asks to
 run again after 5 s, 15 s, 45 s, never within 10 minutes of the start (the cutoff); a hard failure
-(nothing can fit) goes to review at once. Events of source `auto_assign`: started, attempt,
-succeeded | failed | cutoff_skipped, and exactly one summary per run.
+(nothing can fit) goes to review at once. An exception is re-raised (the job fails and the upkeep
+sweep re-queues the booking), but first counted against the booking's error budget: the error
+that spends it sends the booking to review instead. Events of source `auto_assign`: started,
+attempt, succeeded | failed | cutoff_skipped, and exactly one summary per run.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -27,7 +29,8 @@ from seatflow.pipeline.apply import (
     path_to_in_progress,
 )
 from seatflow.pipeline.clock import Clock
-from seatflow.pipeline.outcome import Outcome
+from seatflow.pipeline.error_budget import ErrorBudget, SpentError, is_infrastructure, record_error
+from seatflow.pipeline.outcome import Outcome, OutcomeKind
 from seatflow.pipeline.snapshot import Snapshot, take_snapshot
 from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.planning.legacy import is_hard_failure, legacy_next_attempt, plan_legacy
@@ -55,6 +58,7 @@ PlannedHook = Callable[[Snapshot, Plan | PlanFailure], Awaitable[None]]
 class LegacyConfig:
     hold_ttl: timedelta = timedelta(minutes=2)
     spare_seat_cap: int = 4
+    errors: ErrorBudget = field(default_factory=ErrorBudget)
 
 
 class LegacyAutoAssigner:
@@ -92,9 +96,10 @@ class LegacyAutoAssigner:
                 self._sink.emit(state_transition_event(step))
             return outcome
         except Exception as exc:
-            outcome = Outcome.error(type(exc).__name__, timedelta(seconds=5))
-            self._emit("auto_assign.failed", booking_id, restaurant, "error", reason=outcome.reason)
-            raise
+            outcome = await self._after_error(booking_id, trigger, exc, restaurant)
+            if outcome.kind is not OutcomeKind.MANUAL_REVIEW:
+                raise
+            return outcome
         finally:
             self._emit(
                 "auto_assign.summary",
@@ -106,6 +111,50 @@ class LegacyAutoAssigner:
                 tables=list(outcome.tables),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
             )
+
+    async def _after_error(
+        self, booking_id: UUID, trigger: str, exc: Exception, restaurant: UUID | None
+    ) -> Outcome:
+        """The run's transaction rolled back. Anything but an outage spends the booking's error
+        budget; the error that spends it is the run's outcome — manual review — not a raise."""
+        error = type(exc).__name__
+        spent = (
+            None if is_infrastructure(exc) else await self._record_error(booking_id, trigger, error)
+        )
+        errors = spent.errors if spent else None
+        attempt = spent.attempt if spent else None
+        self._emit(
+            "auto_assign.failed",
+            booking_id,
+            restaurant,
+            "error",
+            attempt=attempt,
+            reason=error,
+            errors=errors,
+        )
+        if spent is not None and spent.review_reason is not None:
+            return replace(Outcome.manual_review(spent.review_reason), attempt=attempt)
+        return replace(Outcome.error(error, timedelta(seconds=5)), attempt=attempt)
+
+    async def _record_error(self, booking_id: UUID, trigger: str, error: str) -> SpentError | None:
+        """Spend the error in a second short transaction; announce what committed."""
+
+        async def claim_again(conn: Connection) -> Claim | None:
+            claim = await self._lock_and_load(conn, booking_id)
+            return None if isinstance(claim, Outcome) else claim
+
+        spent = await record_error(
+            self._pool,
+            booking_id,
+            claim_again,
+            pipeline="legacy",
+            trigger=trigger,
+            error=error,
+            budget=self._config.errors,
+        )
+        for step in spent.transitions if spent else ():
+            self._sink.emit(state_transition_event(step))
+        return spent
 
     async def _lock_and_load(self, conn: Connection, booking_id: UUID) -> Claim | Outcome:
         claim = await claim_booking(conn, booking_id, pipeline="legacy")
@@ -159,9 +208,9 @@ class LegacyAutoAssigner:
                     hold_ttl=self._config.hold_ttl,
                     actor=actor,
                 )
-            except BookingClosed:
+            except BookingClosed:  # cancelled under us: its own terminal state, not a failure
                 transitions += await advance(
-                    conn, booking, (S.FAILED,), actor=actor, reason="cancelled"
+                    conn, booking, (S.CANCELLED,), actor=actor, reason="cancelled"
                 )
                 return Outcome.noop("cancelled")
             except TRANSIENT_APPLY_ERRORS as exc:
@@ -178,12 +227,17 @@ class LegacyAutoAssigner:
                     strategy=result.strategy,
                     attempt=attempt_no,
                 )
-                return Outcome.confirmed(result.strategy, applied.tables)
+                return replace(
+                    Outcome.confirmed(result.strategy, applied.tables), attempt=attempt_no
+                )
         else:
             reason = result.reason
         attempt_no = await self._record(conn, booking, trigger, "failed", reason, None)
         self._emit_attempt(booking, attempt_no, "failed", reason, None)
-        return await self._after_failure(conn, booking, attempt_no, reason, actor, transitions)
+        outcome = await self._after_failure(
+            conn, booking, attempt_no, reason, actor, transitions, errors=claim.errors
+        )
+        return replace(outcome, attempt=attempt_no)
 
     async def _after_failure(
         self,
@@ -193,10 +247,13 @@ class LegacyAutoAssigner:
         reason: str,
         actor: str,
         transitions: list[Transition],
+        *,
+        errors: int,
     ) -> Outcome:
         now = self._clock.now()
         if not is_hard_failure(reason):
-            next_at = legacy_next_attempt(attempt_no, now, booking.start_at)
+            # The schedule counts failed attempts: errors spend their own budget (error_budget).
+            next_at = legacy_next_attempt(attempt_no - errors, now, booking.start_at)
             if next_at is not None:
                 transitions += await advance(
                     conn, booking, (S.ASSIGNMENT_PENDING,), actor=actor, reason=reason

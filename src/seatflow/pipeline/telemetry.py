@@ -228,7 +228,8 @@ class _BookingLike(Protocol):
 
 
 class TransitionLike(Protocol):
-    """What `store.bookings.Transition` offers: the new record and the from/to states."""
+    """What `store.bookings.Transition` offers: the new record and the from/to states (and, when
+    the object has them, the history row's `reason` and `actor`)."""
 
     @property
     def booking(self) -> _BookingLike: ...
@@ -273,7 +274,10 @@ def state_transition_event(
     **context: object,
 ) -> Event:
     """`booking.assignment_state_transition` (source `assignment.state_machine`), from a committed
-    transition or from its fields; emit it only after the transaction that made it commits."""
+    transition or from its fields; emit it only after the transaction that made it commits.
+
+    Info, except a move into a state that needs someone's attention (review, failed): a
+    cancellation is info and says so in its `reason`."""
     if booking_id is not None and not isinstance(booking_id, UUID | str):
         step = booking_id
         record = getattr(step, "booking", None)
@@ -282,6 +286,9 @@ def state_transition_event(
         version = getattr(record, "version", None)
         from_state = getattr(step, "from_state", None)
         to_state = getattr(step, "to_state", None)
+        for key in ("actor", "reason"):  # what the history row says, unless the caller overrides
+            if key not in context and hasattr(step, key):
+                context[key] = getattr(step, key)
     to_text = None if to_state is None else str(to_state)
     return Event(
         source=STATE_MACHINE_SOURCE,

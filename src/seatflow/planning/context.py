@@ -4,7 +4,7 @@ state over the request's window. Built once per call so each strategy stays a ch
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.planning.availability import free_mask
@@ -26,14 +26,12 @@ class PlanContext:
     load: Mapping[str, int]
     #: Per table bit: free large-party combinations over the window that contain the table.
     free_large: Sequence[int]
-    history: Mapping[tuple[str, ...], float] = field(default_factory=dict)
 
 
 def build_context(
     floor: FloorPlan,
     request: PlanRequest,
     occupants: Sequence[Occupant],
-    history: Mapping[tuple[str, ...], float] | None = None,
 ) -> PlanContext:
     """Gather what fits now and the look-ahead counts, ignoring the request's own tables."""
     others = [o for o in occupants if o.booking_id != request.booking_id]
@@ -46,7 +44,6 @@ def build_context(
         candidates=fitting,
         load=_table_load(others),
         free_large=_free_large(floor, free) if fitting else (),
-        history=history or {},
     )
 
 

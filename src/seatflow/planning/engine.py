@@ -7,7 +7,7 @@ ranks it highest, and the single scoring function orders the plans.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.planning.context import PlanContext, build_context
@@ -33,7 +33,6 @@ def plan_v3(
     occupants: Sequence[Occupant],
     *,
     repack_budget_ms: int = 2000,
-    history: Mapping[tuple[str, ...], float] | None = None,
 ) -> Plan | PlanFailure:
     """The best plan that fits now, else a re-pack within the budget, else why not.
 
@@ -41,7 +40,7 @@ def plan_v3(
     """
     if not candidates_for(floor, request.party_size):
         return PlanFailure(reason=PARTY_TOO_LARGE)
-    plans = rank_plans(floor, request, occupants, history=history)
+    plans = rank_plans(floor, request, occupants)
     if plans:
         return plans[0]
     if repack_budget_ms <= 0:
@@ -53,11 +52,9 @@ def rank_plans(
     floor: FloorPlan,
     request: PlanRequest,
     occupants: Sequence[Occupant],
-    *,
-    history: Mapping[tuple[str, ...], float] | None = None,
 ) -> list[Plan]:
     """Every plan that fits the free tables now, best first (empty when none fits)."""
-    ctx = build_context(floor, request, occupants, history)
+    ctx = build_context(floor, request, occupants)
     if not ctx.candidates:
         return []
     proposer = _proposers(ctx)

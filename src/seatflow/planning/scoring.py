@@ -2,8 +2,7 @@
 
 Cost, in "wasted seat" units: empty seats, extra joined tables, a missed zone wish, and
 look-ahead — using a table that sits in many large-party combinations still free over the
-window spends flexibility the next big party may need. When a success history is given, table
-sets that worked less well cost a little more. Every term is at least zero. Lower cost is
+window spends flexibility the next big party may need. Every term is at least zero. Lower cost is
 better; the score is ``1 / (1 + cost)`` so it reads as a quality in (0, 1].
 """
 
@@ -25,7 +24,6 @@ class Weights:
     extra_table: float = 1.5
     zone_missed: float = 4.0
     look_ahead: float = 2.0
-    history: float = 0.5
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -40,8 +38,6 @@ def plan_cost(ctx: PlanContext, candidate: Candidate, weights: Weights = DEFAULT
     if wish is not None and combo.zone != wish:
         cost += weights.zone_missed
     cost += weights.look_ahead * look_ahead(ctx, candidate)
-    if ctx.history:
-        cost += weights.history * (1.0 - ctx.history.get(combo.tables, 0.0))
     return cost
 
 

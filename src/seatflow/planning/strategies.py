@@ -2,7 +2,8 @@
 
 A strategy is a small pure function behind the ``Strategy`` protocol, registered by name in
 ``STRATEGIES``. Strategies only propose; the single scoring function decides. A strategy with no
-opinion for a request (no zone wish, no history) proposes nothing.
+opinion for a request (no zone wish) proposes nothing. Strategies see only what the assignment
+path passes — the floor, the occupants, the request — so each one can win a real plan.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ __all__ = [
     "STRATEGIES",
     "Strategy",
     "adjacency",
-    "historical_success",
     "load_balancing",
     "optimal_fit",
     "zone_preference",
@@ -71,22 +71,10 @@ def load_balancing(ctx: PlanContext) -> list[Candidate]:
     )
 
 
-def historical_success(ctx: PlanContext) -> list[Candidate]:
-    """Table sets that worked before (highest success rate first); nothing without history."""
-    if not ctx.history:
-        return []
-    known = [c for c in ctx.candidates if c.combo.tables in ctx.history]
-    return sorted(
-        known,
-        key=lambda c: (-ctx.history[c.combo.tables], _waste(ctx, c), c.combo.tables),
-    )
-
-
 #: Every V3 strategy by name; the order breaks ties when two strategies rank a plan equally.
 STRATEGIES: dict[str, Strategy] = {
     "optimal_fit": optimal_fit,
     "adjacency": adjacency,
     "zone_preference": zone_preference,
     "load_balancing": load_balancing,
-    "historical_success": historical_success,
 }

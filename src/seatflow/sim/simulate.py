@@ -66,8 +66,10 @@ class Simulation:
         clock: SimulatedClock,
         *,
         on_progress: Callable[[int], None] | None = None,
+        simulated: bool = True,
     ) -> None:
         self.scenario = scenario
+        self.simulated = simulated  # its bookings are marked so; False only where tests need it
         self.pipeline = pipeline
         self.route = PIPELINES[pipeline]
         self.services = services
@@ -97,7 +99,7 @@ class Simulation:
         return await self._result(floor)
 
     async def _arrive(self, floor: StoredFloor, request: BookingRequest) -> None:
-        row = booking_row(floor, request)
+        row = booking_row(floor, request, simulated=self.simulated)
         asked = probe(row)
         async with self.services.pool.connection() as conn:
             occupants = await load_occupants(

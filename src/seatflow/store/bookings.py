@@ -66,11 +66,14 @@ class NewBooking:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transition:
-    """What one state change wrote: the new record plus the from/to pair for telemetry."""
+    """What one state change wrote: the new record, the from/to pair, and the history row's
+    reason and actor — what its telemetry event reports."""
 
     booking: BookingRecord
     from_state: AssignmentState
     to_state: AssignmentState
+    reason: str | None = None
+    actor: str | None = None
 
 
 def _record(row: dict[str, Any]) -> BookingRecord:
@@ -161,7 +164,15 @@ async def advance(
             version=current.version + 1,
             review_reason=reason if state is AssignmentState.MANUAL_REVIEW else None,
         )
-        steps.append(Transition(booking=after, from_state=current.assignment_state, to_state=state))
+        steps.append(
+            Transition(
+                booking=after,
+                from_state=current.assignment_state,
+                to_state=state,
+                reason=reason,
+                actor=actor,
+            )
+        )
         current = after
     final = states[-1]
     review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
@@ -210,13 +221,15 @@ async def transition(
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
     """What `claim_booking` found: whether the lock was free, and then the booking (None when it
-    does not exist), its restaurant's slug and floor version, the attempts so far, the permit."""
+    does not exist), its restaurant's slug and floor version, the attempts so far (and how many
+    of them were errors), the permit."""
 
     locked: bool
     booking: BookingRecord | None = None
     restaurant_slug: str | None = None
     floor_version: datetime | None = None
     attempts: int = 0
+    errors: int = 0
     permit: int | None = None
 
 
@@ -241,6 +254,7 @@ class PendingClaim:
             restaurant_slug=row["restaurant_slug"],
             floor_version=row["floor_version"],
             attempts=int(counted["attempts"]),
+            errors=int(counted["errors"]),
             permit=row["permit_slot"],
         )
 

@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
+from seatflow.pipeline.error_budget import ErrorBudget
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.retry import RetryPolicy
 from seatflow.store.bookings import NewBooking, insert_booking
@@ -94,11 +95,12 @@ def clock() -> SimulatedClock:
 def coordinator(
     pool: AsyncConnectionPool[Connection], sink: MemoryEventSink, clock: SimulatedClock
 ) -> AssignmentCoordinator:
-    """A V3 coordinator with a short retry budget and a seeded jitter."""
+    """A V3 coordinator with short retry and error budgets (three each) and a seeded jitter."""
     config = CoordinatorConfig(
         flags=PipelineFlags(v3=True, max_parallel=2),
         hold_ttl=timedelta(minutes=2),
         repack_budget_ms=2000,
         retry=RetryPolicy(max_attempts=3),
+        errors=ErrorBudget(max_errors=3),
     )
     return AssignmentCoordinator(pool, sink, clock, config, rng=random.Random(7))

@@ -17,7 +17,7 @@ from seatflow.pipeline import coordinator as coordinator_module
 from seatflow.pipeline.breaker import BreakerState
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
-from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS, EventType
+from seatflow.pipeline.event_types import EventType
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.store.bookings import (
@@ -35,19 +35,9 @@ from seatflow.store.events import MemoryEventSink
 from seatflow.store.floors import StoredFloor
 from seatflow.store.locks import try_lock_booking, try_restaurant_permit
 from seatflow.store.round_trips import RoundTripTrace
+from support.events import assert_one_start_one_terminal
 
 BookingFactory = Callable[..., Awaitable[UUID]]
-TERMINAL_TYPES = {event_type for event_type, _ in TERMINAL_EVENTS.values()}
-
-
-def assert_one_start_one_terminal(sink: MemoryEventSink, invocations: int = 1) -> list[str]:
-    """Every invocation left exactly one start and one terminal event; return the terminals."""
-    coordinator_events = [e for e in sink.events if e.source == COORDINATOR_SOURCE]
-    starts = [e for e in coordinator_events if e.event_type == EventType.START]
-    terminals = [e.event_type for e in coordinator_events if e.event_type in TERMINAL_TYPES]
-    assert len(starts) == invocations
-    assert len(terminals) == invocations
-    return terminals
 
 
 async def test_confirms_and_walks_the_state_machine(

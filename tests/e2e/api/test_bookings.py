@@ -134,7 +134,7 @@ async def test_cancel_frees_the_tables(api: Api) -> None:
     assert response.status_code == 200, response.text
     cancelled = response.json()
     assert (cancelled["status"], cancelled["tables"]) == ("cancelled", [])
-    assert cancelled["assignment_state"] == "failed"
+    assert cancelled["assignment_state"] == "cancelled"
     assert cancelled["history"][-1]["reason"] == "cancelled"
     again = await api.client.post(path, headers=api.auth("alpha"))
     assert again.status_code == 200 and again.json() == cancelled
@@ -156,6 +156,33 @@ async def test_cancel_releases_unconfirmed_holds(api: Api) -> None:
         f"/v1/restaurants/alpha/bookings/{booking}/cancel", headers=api.auth("alpha")
     )
     assert await api.sql("SELECT id FROM table_holds WHERE booking_id = %s", booking) == []
+
+
+async def test_a_cancellation_is_not_recorded_as_a_failure(api: Api) -> None:
+    """A confirmed booking, cancelled: state `cancelled`, and its one transition there an info
+    event with the reason — not a single warning or error event for the booking, nor a row the
+    review or stuck-state queries count."""
+    booking = (await api.book(2, wait_ms=2000)).json()["id"]
+    path = f"/v1/restaurants/alpha/bookings/{booking}/cancel"
+    assert (await api.client.post(path, headers=api.auth("alpha"))).status_code == 200
+    await api.flush_events()
+    transitions = await api.sql(
+        "SELECT severity, context FROM observability_events "
+        "WHERE booking_id = %s AND context->>'to_state' = 'cancelled'",
+        booking,
+    )
+    assert [(t["severity"], t["context"]["reason"]) for t in transitions] == [("info", "cancelled")]
+    assert transitions[0]["context"]["actor"].startswith("api:")
+    loud = await api.sql(
+        "SELECT event_type FROM observability_events WHERE booking_id = %s AND severity <> 'info'",
+        booking,
+    )
+    assert loud == []
+    waiting = await api.sql(
+        "SELECT id FROM bookings WHERE assignment_state IN ('failed', 'manual_review', "
+        "'assignment_in_progress', 'assigned', 'assignment_pending')"
+    )
+    assert waiting == []
 
 
 async def test_modify_releases_tables_and_goes_back_to_pending(api: Api) -> None:

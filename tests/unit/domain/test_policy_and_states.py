@@ -126,11 +126,16 @@ def test_failed_and_manual_review_are_not_dead_ends(state: AssignmentState) -> N
     assert S.CONFIRMED in _reachable(state)
 
 
-def test_every_other_state_can_move_to_failed() -> None:
-    """Cancellation (→ failed) is possible from every state except failed itself."""
+def test_every_other_state_can_be_cancelled() -> None:
+    """A cancellation may come at any point: every state but cancelled moves to cancelled."""
     assert all(
-        can_transition(state, S.FAILED) for state in AssignmentState if state is not S.FAILED
+        can_transition(state, S.CANCELLED) for state in AssignmentState if state is not S.CANCELLED
     )
+
+
+def test_cancelled_is_terminal() -> None:
+    """Nothing leaves cancelled: a cancellation is final, not a failure someone retries."""
+    assert TRANSITIONS[S.CANCELLED] == frozenset()
 
 
 def test_in_flight_states_return_to_pending() -> None:

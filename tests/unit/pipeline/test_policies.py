@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from seatflow.pipeline.breaker import BreakerState, CircuitBreaker
+from seatflow.pipeline.error_budget import ErrorBudget
 from seatflow.pipeline.flags import PipelineFlags, Route, sticky_bucket
 from seatflow.pipeline.retry import RetryPolicy
 
@@ -39,6 +40,13 @@ def test_retry_budget_ends_in_review() -> None:
     assert policy.decide(2, "no_capacity", rng).retry
     final = policy.decide(3, "no_capacity", rng)
     assert not final.retry and "no_capacity" in final.reason
+
+
+def test_the_error_budget_counts_this_error_too() -> None:
+    """With a budget of N, errors 1..N-1 run again and error N sends to review, naming it."""
+    budget = ErrorBudget(max_errors=2)
+    assert budget.review_reason(1, "KeyError") is None
+    assert budget.review_reason(2, "KeyError") == "error_budget_exhausted: KeyError"
 
 
 def test_breaker_opens_after_threshold_and_admits_one_probe() -> None:

@@ -14,11 +14,9 @@ from structlog.testing import capture_logs
 from seatflow.domain.states import AssignmentState
 from seatflow.pipeline.telemetry import (
     COORDINATOR_SOURCE,
-    STATE_MACHINE_SOURCE,
     CoordinatorTelemetry,
     EventType,
     LegacyEventType,
-    state_transition_event,
 )
 from seatflow.store.event_json import MAX_CONTEXT_BYTES
 from seatflow.store.events import Event, MemoryEventSink
@@ -331,55 +329,6 @@ def test_finish_with_error_keeps_a_callers_reason_and_context() -> None:
     assert types(sink) == [EventType.START, EventType.ERROR]
     assert sink.events[-1].context["breaker_state"] == "open"
     assert sink.events[-1].context["error_message"] == "pool"
-
-
-@dataclass(frozen=True)
-class _Record:
-    id: UUID
-    restaurant_id: UUID
-    version: int
-
-
-@dataclass(frozen=True)
-class _Step:
-    booking: _Record
-    from_state: AssignmentState
-    to_state: AssignmentState
-
-
-def test_state_transition_event_from_fields() -> None:
-    """The state-machine event names both states and the new version."""
-    event = state_transition_event(
-        BOOKING, RESTAURANT, "assignment_pending", "assignment_in_progress", 4, actor="v3:creation"
-    )
-    stored = MemoryEventSink()
-    stored.emit(event)
-    (row,) = stored.events
-    assert (row.source, row.event_type) == (STATE_MACHINE_SOURCE, EventType.STATE_TRANSITION)
-    assert (row.booking_id, row.restaurant_id, row.severity) == (BOOKING, RESTAURANT, "info")
-    assert row.context == {
-        "actor": "v3:creation",
-        "from_state": "assignment_pending",
-        "to_state": "assignment_in_progress",
-        "version": 4,
-    }
-
-
-def test_state_transition_event_from_a_committed_transition() -> None:
-    """A store Transition gives the same event; a move to manual review is a warning."""
-    step = _Step(
-        booking=_Record(id=BOOKING, restaurant_id=RESTAURANT, version=7),
-        from_state=AssignmentState.ASSIGNMENT_IN_PROGRESS,
-        to_state=AssignmentState.MANUAL_REVIEW,
-    )
-    event = state_transition_event(step, clock=FixedClock(T0))
-    assert event.created_at == T0
-    assert event.severity == "warning"
-    assert event.context == {
-        "from_state": "assignment_in_progress",
-        "to_state": "manual_review",
-        "version": 7,
-    }
 
 
 def test_the_catalogue_documents_every_event_type() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
@@ -79,6 +79,5 @@ def context(
     floor: FloorPlan,
     wanted: PlanRequest,
     occupants: Sequence[Occupant] = (),
-    history: Mapping[tuple[str, ...], float] | None = None,
 ) -> PlanContext:
-    return build_context(floor, wanted, occupants, history)
+    return build_context(floor, wanted, occupants)

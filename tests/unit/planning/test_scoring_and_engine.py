@@ -17,6 +17,20 @@ PAIR_OR_FOUR = make_floor([table("A", 2), table("B", 2), table("C", 4)], [("A", 
 ZONED = make_floor([table("M1", 2), table("T1", 4, "terrace")], zones=("main", "terrace"))
 #: B and C join into the floor's only large-party combination; A stands alone.
 SCARCE = make_floor([table("A", 3), table("B", 2), table("C", 4)], [("B", "C")])
+#: Six seat exactly on the joined A–B–C, or on D alone with two seats to spare.
+ONE_OR_THREE = make_floor(
+    [table("A", 2), table("B", 2), table("C", 2), table("D", 8)], [("A", "B"), ("B", "C")]
+)
+
+#: For each registered strategy, a request whose best plan that strategy ranks first — given
+#: only what the assignment path passes plan_v3 (floor, request, occupants).
+WINS: dict[str, tuple[FloorPlan, PlanRequest, list[Occupant]]] = {
+    "optimal_fit": (SMALL, request(2), []),
+    "adjacency": (ONE_OR_THREE, request(6), []),
+    "zone_preference": (ZONED, request(2, zone="terrace"), []),
+    # B, the tightest fit, was busy earlier in the service: only load_balancing ranks A first.
+    "load_balancing": (SCARCE, request(2, 200, 300), [occupant("x", ["B"], 0, 120)]),
+}
 
 
 def cheaper(floor: FloorPlan, wanted: PlanRequest, busy: list[Occupant]) -> tuple[str, ...]:
@@ -75,19 +89,14 @@ def test_plan_v3_returns_the_top_ranked_plan_credited_to_a_strategy() -> None:
     assert result.moves == ()
 
 
-def test_zone_wish_plan_is_credited_to_zone_preference() -> None:
-    """A plan only the zone strategy ranks first carries that strategy's name."""
-    result = plan_v3(ZONED, request(2, zone="terrace"), [])
-    assert isinstance(result, Plan)
-    assert (result.tables, result.strategy) == (("T1",), "zone_preference")
-
-
-def test_history_can_credit_historical_success() -> None:
-    """With equal fits, a remembered success tips the choice and takes the credit."""
-    twins = make_floor([table("A", 2), table("B", 2)])
-    result = plan_v3(twins, request(2), [], history={("B",): 1.0})
-    assert isinstance(result, Plan)
-    assert (result.tables, result.strategy) == (("B",), "historical_success")
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_every_registered_strategy_wins_a_plan_through_plan_v3(name: str) -> None:
+    """No strategy exists only in tests: each one is credited with the plan plan_v3 returns for
+    some floor and request, called as the assignment path calls it."""
+    assert name in WINS, f"{name} never wins a plan on the assignment path"
+    floor, wanted, busy = WINS[name]
+    result = plan_v3(floor, wanted, busy)
+    assert isinstance(result, Plan) and result.strategy == name
 
 
 def test_party_too_large_for_any_combination() -> None:

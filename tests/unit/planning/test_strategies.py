@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pytest
 
@@ -21,31 +21,23 @@ SINGLE_OR_PAIR = make_floor([table("A", 2), table("B", 2), table("C", 6)], [("A"
 ZONED = make_floor([table("M1", 2), table("T1", 4, "terrace")], zones=("main", "terrace"))
 TWINS = make_floor([table("A", 2), table("B", 2)])
 
-Case = tuple[
-    str,
-    FloorPlan,
-    PlanRequest,
-    Sequence[Occupant],
-    Mapping[tuple[str, ...], float],
-    tuple[str, ...],
-]
+Case = tuple[str, FloorPlan, PlanRequest, Sequence[Occupant], tuple[str, ...]]
 
 CASES: list[Case] = [
-    ("optimal_fit", SMALL, request(2), (), {}, ("A",)),
-    ("optimal_fit", SMALL, request(3), (), {}, ("B",)),
-    ("optimal_fit", SMALL, request(3), [occupant("x", ["B"])], {}, ("C",)),
-    ("adjacency", SINGLE_OR_PAIR, request(4), (), {}, ("C",)),
-    ("adjacency", JOINED, request(6), (), {}, ("A", "B", "C")),
-    ("zone_preference", ZONED, request(2, zone="terrace"), (), {}, ("T1",)),
-    ("zone_preference", ZONED, request(2, zone="main"), (), {}, ("M1",)),
-    ("load_balancing", TWINS, request(2, 200, 300), [occupant("x", ["A"], 0, 120)], {}, ("B",)),
-    ("load_balancing", TWINS, request(2, 200, 300), [occupant("x", ["B"], 0, 120)], {}, ("A",)),
-    ("historical_success", TWINS, request(2), (), {("A",): 0.2, ("B",): 0.9}, ("B",)),
+    ("optimal_fit", SMALL, request(2), (), ("A",)),
+    ("optimal_fit", SMALL, request(3), (), ("B",)),
+    ("optimal_fit", SMALL, request(3), [occupant("x", ["B"])], ("C",)),
+    ("adjacency", SINGLE_OR_PAIR, request(4), (), ("C",)),
+    ("adjacency", JOINED, request(6), (), ("A", "B", "C")),
+    ("zone_preference", ZONED, request(2, zone="terrace"), (), ("T1",)),
+    ("zone_preference", ZONED, request(2, zone="main"), (), ("M1",)),
+    ("load_balancing", TWINS, request(2, 200, 300), [occupant("x", ["A"], 0, 120)], ("B",)),
+    ("load_balancing", TWINS, request(2, 200, 300), [occupant("x", ["B"], 0, 120)], ("A",)),
 ]
 
 
 @pytest.mark.parametrize(
-    ("name", "floor", "wanted", "occupants", "history", "first"),
+    ("name", "floor", "wanted", "occupants", "first"),
     CASES,
     ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
 )
@@ -54,26 +46,16 @@ def test_strategy_proposes_its_favourite_first(
     floor: FloorPlan,
     wanted: PlanRequest,
     occupants: Sequence[Occupant],
-    history: Mapping[tuple[str, ...], float],
     first: tuple[str, ...],
 ) -> None:
     """Each strategy puts first the candidate its own criterion prefers."""
-    proposals = STRATEGIES[name](context(floor, wanted, occupants, history))
+    proposals = STRATEGIES[name](context(floor, wanted, occupants))
     assert proposals[0].combo.tables == first
 
 
-@pytest.mark.parametrize(
-    ("name", "floor", "wanted"),
-    [
-        ("zone_preference", ZONED, request(2)),
-        ("historical_success", TWINS, request(2)),
-    ],
-)
-def test_strategy_without_an_opinion_proposes_nothing(
-    name: str, floor: FloorPlan, wanted: PlanRequest
-) -> None:
-    """No zone wish or no history means the strategy stays silent."""
-    assert STRATEGIES[name](context(floor, wanted)) == []
+def test_zone_preference_without_a_wish_proposes_nothing() -> None:
+    """No zone wish means the zone strategy stays silent."""
+    assert STRATEGIES["zone_preference"](context(ZONED, request(2))) == []
 
 
 def test_zone_preference_never_proposes_another_zone() -> None:
@@ -86,18 +68,12 @@ def test_zone_preference_never_proposes_another_zone() -> None:
 def test_strategies_only_propose_candidates_that_fit_now(name: str) -> None:
     """Whatever a strategy prefers, it proposes only free, seating candidates."""
     busy = [occupant("x", ["A"])]
-    ctx = context(SMALL, request(2, zone="main"), busy, {("A",): 1.0, ("B",): 0.5})
+    ctx = context(SMALL, request(2, zone="main"), busy)
     proposed = {c.combo.tables for c in STRATEGIES[name](ctx)}
     assert proposed <= {c.combo.tables for c in ctx.candidates}
     assert ("A",) not in proposed
 
 
-def test_registry_names_the_five_strategies() -> None:
+def test_registry_names_the_four_strategies() -> None:
     """The registry is the one place strategies are found by name."""
-    assert list(STRATEGIES) == [
-        "optimal_fit",
-        "adjacency",
-        "zone_preference",
-        "load_balancing",
-        "historical_success",
-    ]
+    assert list(STRATEGIES) == ["optimal_fit", "adjacency", "zone_preference", "load_balancing"]

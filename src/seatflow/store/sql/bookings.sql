@@ -74,8 +74,10 @@ LEFT JOIN LATERAL (
 ) permit ON true;
 
 -- attempts_so_far --
--- A booking's attempts in one pipeline, read after its lock was taken (sent with the claim).
-SELECT count(*) AS attempts FROM booking_assignment_attempts
+-- A booking's attempts in one pipeline, and how many ended in an error (the error budget's count),
+-- read after its lock was taken (sent with the claim).
+SELECT count(*) AS attempts, count(*) FILTER (WHERE outcome = 'error') AS errors
+FROM booking_assignment_attempts
 WHERE booking_id = %(booking_id)s AND pipeline = %(pipeline)s;
 
 -- assert_booking_open --
