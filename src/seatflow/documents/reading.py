@@ -9,7 +9,7 @@ written by anyone before these succeed, so a bad document changes nothing.
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -50,14 +50,13 @@ def parse_scenario(document: object) -> Scenario:
     """A decoded scenario file as domain values, by its declared `format`."""
     if not isinstance(document, dict):
         raise InvalidDocument([("file", "must be a JSON object")])
-    _require_v1(document.get("format", None), "format" in document)
+    _require_v1(document)
     whole = Locator(document, "file")
     floor_at = Locator(document, "file", ("restaurant",))
     restaurant = document.get("restaurant")
-    cross = [
-        (whole, found) for found in booking_problems(document.get("bookings"), _zones(restaurant))
-    ]
-    cross = [(floor_at, found) for found in restaurant_problems(restaurant)] + cross
+    bookings = booking_problems(document.get("bookings"), _zones(restaurant))
+    cross = [(floor_at, found) for found in restaurant_problems(restaurant)]
+    cross += [(whole, found) for found in bookings]
     scenario = _validated(ScenarioDoc, document, whole, cross)
     floor = _checked_floor(scenario.restaurant, floor_at)
     return Scenario(
@@ -79,10 +78,12 @@ def parse_restaurant(raw: object, *, root: str = "restaurant", whole: str = "bod
     return _checked_floor(doc, at)
 
 
-def _require_v1(version: object, given: bool) -> None:
+def _require_v1(document: dict[str, Any]) -> None:
+    """Only a v1 document is read further: another format's keys mean other things."""
+    version = document.get("format")
     if version == SCENARIO_FORMAT:
         return
-    if not given:
+    if "format" not in document:
         reason = f"is required ({SCENARIO_FORMAT!r})"
     elif isinstance(version, str) and version in NOT_YET:
         reason = NOT_YET[version]
