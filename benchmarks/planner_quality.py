@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from seatflow.documents import parse_scenario_text
 from seatflow.domain.floor import FloorPlan
-from seatflow.domain.scenario import Scenario, parse_scenario_text
+from seatflow.domain.scenario import Scenario
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.legacy import plan_legacy
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from planner_quality import DEFAULT_DIR, simulate, went_to_repack
 
+from seatflow.documents import parse_scenario_text
 from seatflow.domain.floor import FloorPlan
-from seatflow.domain.scenario import parse_scenario_text
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
 

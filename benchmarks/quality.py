@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from seatflow.bootstrap import services
-from seatflow.domain.scenario import parse_scenario_text
+from seatflow.documents import parse_scenario_text
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.settings import load_settings

@@ -8,8 +8,9 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from seatflow.documents import parse_scenario_text
 from seatflow.domain.floor import FloorPlan
-from seatflow.domain.scenario import BookingRequest, Scenario, parse_scenario_text
+from seatflow.domain.scenario import BookingRequest, Scenario
 from seatflow.jobs.evening import shift_into_future
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Occupant, Plan, PlanRequest

@@ -4,8 +4,10 @@ SeatflowError
 ├── ConfigError                 a setting has a bad value (names the variable)
 ├── InvalidInput                bad input from a user: a file, a request, a CLI argument
 │   └── InvalidScenario         a scenario / floor file that cannot be imported
+│       └── InvalidDocument     … with every problem of the document, each with its path
 ├── NotFound                    a restaurant, booking or table that does not exist (for the caller)
 ├── LiveDataRefused             a simulation would touch a restaurant or bookings it did not create
+├── FloorChangeRefused          a new floor cannot seat live bookings where they are (none moved)
 └── StoreError                  the database said no, translated at the store boundary
     ├── DatabaseUnavailable     the server cannot be reached or timed out (infrastructure)
     ├── SchemaOutOfDate         the schema is behind (or ahead of) this seatflow: `db migrate`
@@ -17,6 +19,12 @@ SeatflowError
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the tree itself imports nothing of seatflow
+    from seatflow.domain.floor_change import Stranded
 
 
 class SeatflowError(Exception):
@@ -43,12 +51,38 @@ class InvalidScenario(InvalidInput):
     """The scenario file is not valid."""
 
 
+class InvalidDocument(InvalidScenario):
+    """The document is not valid."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        """`problems`: (path, reason) pairs, at least one; `field` and `reason` are the first's,
+        the message lists them all, one a line."""
+        if not problems:
+            raise ValueError("InvalidDocument needs at least one problem")
+        self.problems = tuple(problems)
+        super().__init__(*self.problems[0])
+        self.args = ("\n".join(f"{path}: {reason}" for path, reason in self.problems),)
+
+
 class NotFound(SeatflowError):
     """Not found."""
 
 
 class LiveDataRefused(SeatflowError):
     """Refusing to touch a restaurant or bookings that no simulation created."""
+
+
+class FloorChangeRefused(SeatflowError):
+    """The new floor would strand live bookings; re-assign them or keep their tables."""
+
+    def __init__(self, stranded: Sequence[Stranded]) -> None:
+        self.stranded = tuple(stranded)
+        count = len(self.stranded)
+        super().__init__(
+            f"the new floor would leave {count} live booking{'s' if count != 1 else ''} on tables "
+            "that can no longer seat them; re-assign them (--reassign / ?reassign=true) or keep "
+            "their tables"
+        )
 
 
 class StoreError(SeatflowError):

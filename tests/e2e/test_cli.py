@@ -1,4 +1,5 @@
-"""The real `seatflow` CLI as a subprocess: floor import/show/list, db status/url, bad input."""
+"""The real `seatflow` CLI as a subprocess: floor import/show/list (every problem of a bad file
+named, live bookings never stranded), db status/url, bad input."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -70,6 +73,160 @@ def test_malformed_file_is_rejected_and_changes_nothing(db_url: str, tmp_path: P
     assert "unknown zone 'patio'" in result.stderr
     assert "Traceback" not in result.stderr
     assert _count(db_url, "restaurants") == 0
+
+
+def _write(tmp_path: Path, document: dict[str, Any], name: str = "floor.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_misspelt_key_is_refused_not_ignored(db_url: str, tmp_path: Path) -> None:
+    """Re-importing a live floor whose `adjacency` is misspelt exits 2 naming the key and the
+    likely one, and leaves the stored adjacency as it was (not replaced by none)."""
+    assert run_cli(tmp_path, "floor", "import", str(SAMPLE), database_url=db_url).returncode == 0
+    pairs = _count(db_url, "table_adjacency")
+    document = json.loads(SAMPLE.read_text())
+    document["restaurant"]["adjacancy"] = document["restaurant"].pop("adjacency")
+    result = run_cli(
+        tmp_path, "floor", "import", str(_write(tmp_path, document)), database_url=db_url
+    )
+    assert result.returncode == 2, result.stdout
+    assert "restaurant.adjacancy: unknown key (did you mean 'adjacency'?)" in result.stderr
+    assert _count(db_url, "table_adjacency") == pairs > 0
+
+
+def test_every_problem_of_a_file_is_listed(db_url: str, tmp_path: Path) -> None:
+    """A file with several mistakes exits 2 with one line per problem, each with its path, and
+    writes nothing."""
+    document = json.loads(SAMPLE.read_text())
+    tables = document["restaurant"]["tables"]
+    tables[0]["combinible"] = tables[0].pop("combinable")
+    tables[1]["min_pary"] = 2
+    tables[3]["capacity"] = 0
+    document["restaurant"]["policy"]["no_show_grace_minutes"] = 15
+    result = run_cli(
+        tmp_path, "floor", "import", str(_write(tmp_path, document)), database_url=db_url
+    )
+    assert result.returncode == 2
+    problems = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(problems) == 4, result.stderr
+    for place in (
+        f"restaurant.tables[0] ({tables[0]['key']}).combinible: unknown key",
+        f"restaurant.tables[1] ({tables[1]['key']}).min_pary: unknown key",
+        f"restaurant.tables[3] ({tables[3]['key']}).capacity: must be at least 1, got 0",
+        "restaurant.policy.no_show_grace_minutes: unknown key: it belongs to seatflow.scenario/v2",
+    ):
+        assert any(place in line for line in problems), (place, problems)
+    assert "Traceback" not in result.stderr
+    assert _count(db_url, "restaurants") == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "reason"),
+    [
+        (("timezone",), "Mars/Olympus", "unknown IANA time zone"),
+        (("tables", 0, "capacity"), 10**12, "must be at most 100000"),
+        (("name",), "Nul\u0000Bar", "must not contain NUL"),
+        (("policy", "turn_minutes", 0, "minutes"), 0, "must be at least 1"),
+        (("tables", 0, "min_party"), 0, "must be at least 1"),
+    ],
+)
+def test_the_file_obeys_the_api_limits(
+    db_url: str, tmp_path: Path, path: tuple[str | int, ...], value: object, reason: str
+) -> None:
+    """Values the floor API refuses are refused in a file too: exit 2 naming the field, no
+    traceback, nothing written."""
+    document = json.loads(SAMPLE.read_text())
+    node: Any = document["restaurant"]
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    result = run_cli(
+        tmp_path, "floor", "import", str(_write(tmp_path, document)), database_url=db_url
+    )
+    assert result.returncode == 2, result.stdout
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _count(db_url, "restaurants") == 0
+
+
+def test_a_service_day_file_is_not_imported_yet(db_url: str, tmp_path: Path) -> None:
+    """A file declaring seatflow.scenario/v2 exits 2 naming `format`, writing nothing."""
+    document = json.loads(SAMPLE.read_text())
+    document["format"] = "seatflow.scenario/v2"
+    result = run_cli(
+        tmp_path, "floor", "import", str(_write(tmp_path, document)), database_url=db_url
+    )
+    assert result.returncode == 2
+    assert "format: seatflow.scenario/v2 (service days) cannot be imported yet" in result.stderr
+    assert _count(db_url, "restaurants") == 0
+
+
+def _seat(url: str, slug: str, table: str) -> str:
+    """A confirmed booking three days ahead on `table`, as the pipeline would leave it."""
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "INSERT INTO bookings (restaurant_id, ref, party_size, start_at, end_at, status, "
+            "assignment_state) SELECT id, 'GUEST1', 2, %s, %s, 'confirmed', 'confirmed' "
+            "FROM restaurants WHERE slug = %s RETURNING id, restaurant_id",
+            (start, start + timedelta(hours=2), slug),
+        ).fetchone()
+        assert row is not None
+        conn.execute(
+            "INSERT INTO allocations (restaurant_id, booking_id, table_id, during) "
+            "SELECT %s, %s, id, tstzrange(%s, %s) FROM tables WHERE key = %s",
+            (row[1], row[0], start, start + timedelta(hours=2), table),
+        )
+    return str(row[0])
+
+
+def _one(url: str, statement: str, *params: object) -> Any:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(statement, params).fetchone()  # type: ignore[arg-type]
+    assert row is not None
+    return row[0]
+
+
+def test_a_reimport_never_strands_a_booking(db_url: str, tmp_path: Path) -> None:
+    """Re-importing without the table a confirmed booking holds exits 4 listing the booking and
+    writes nothing; with --reassign it goes through, the booking released and pending
+    (reason floor_change) with a `floor_change` job and its state-change events."""
+    document = json.loads(SAMPLE.read_text())
+    restaurant = document["restaurant"]
+    assert run_cli(tmp_path, "floor", "import", str(SAMPLE), database_url=db_url).returncode == 0
+    table = next(t["key"] for t in restaurant["tables"] if t["capacity"] >= 2)
+    booking = _seat(db_url, restaurant["slug"], table)
+    restaurant["tables"] = [t for t in restaurant["tables"] if t["key"] != table]
+    restaurant["adjacency"] = [p for p in restaurant["adjacency"] if table not in p]
+    smaller = _write(tmp_path, document, "smaller.json")
+
+    refused = run_cli(tmp_path, "floor", "import", str(smaller), database_url=db_url)
+    assert refused.returncode == 4, refused.stdout
+    assert (
+        "GUEST1 at " in refused.stderr
+        and f"on {table}: table {table} is no longer" in refused.stderr
+    )
+    assert _one(db_url, "SELECT active FROM tables WHERE key = %s", table) is True
+
+    moved = run_cli(tmp_path, "floor", "import", str(smaller), "--reassign", database_url=db_url)
+    assert moved.returncode == 0, moved.stderr
+    assert (
+        "re-assigning GUEST1 at " in moved.stdout and f"on {table}: table {table}" in moved.stdout
+    )
+    assert _one(db_url, "SELECT active FROM tables WHERE key = %s", table) is False
+    state = "SELECT status || ' ' || assignment_state FROM bookings WHERE id = %s"
+    assert _one(db_url, state, booking) == "pending assignment_pending"
+    live = "SELECT count(*) FROM allocations WHERE booking_id = %s AND released_at IS NULL"
+    assert _one(db_url, live, booking) == 0
+    job = "SELECT args->>'trigger' FROM procrastinate_jobs WHERE args->>'booking_id' = %s"
+    assert _one(db_url, job, booking) == "floor_change"
+    event = (
+        "SELECT context->>'reason' FROM observability_events WHERE booking_id = %s "
+        "AND event_type = 'booking.assignment_state_transition'"
+    )
+    assert _one(db_url, event, booking) == "floor_change"
 
 
 def test_missing_file_is_rejected(db_url: str, tmp_path: Path) -> None:

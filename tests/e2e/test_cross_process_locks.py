@@ -150,7 +150,7 @@ def test_two_worker_processes_on_one_booking(db_url: str) -> None:
     """Two processes run the coordinator on one booking at once: one confirms, one is contended."""
     import asyncio
 
-    from seatflow.domain.scenario import parse_scenario_text
+    from seatflow.documents import parse_scenario_text
     from seatflow.store.bookings import NewBooking, insert_booking
     from seatflow.store.database import open_pool
     from seatflow.store.floors import import_floor

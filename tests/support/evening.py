@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from seatflow.bootstrap import Services, services
-from seatflow.domain.scenario import BookingRequest, parse_scenario
+from seatflow.documents import parse_scenario
+from seatflow.domain.scenario import BookingRequest
 from seatflow.pipeline.availability import booking_row
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags

@@ -17,11 +17,6 @@ from seatflow.pipeline.rollout_gate import CheckStatus, Comparison, Verdict
 
 __all__ = [
     "AssignIn",
-    "FloorDoc",
-    "PolicyDoc",
-    "TableDoc",
-    "TurnRuleDoc",
-    "ZoneDoc",
     "AssignmentOut",
     "AvailabilityOut",
     "BookingIn",
@@ -30,15 +25,19 @@ __all__ = [
     "CheckOut",
     "ErrorOut",
     "EventOut",
+    "FloorRefusedOut",
+    "InvalidDocumentOut",
     "GateOut",
     "GuestIn",
     "HistoryOut",
     "NoAvailabilityOut",
     "PipelineOut",
+    "ProblemOut",
     "ReviewItemOut",
     "RestaurantGateOut",
     "ReviewOut",
     "RolloutOut",
+    "StrandedOut",
 ]
 
 
@@ -100,49 +99,6 @@ class AssignIn(_Request):
     tables: Annotated[list[Text], Field(min_length=1, max_length=8)]
 
 
-#: Floor numbers are small; the bound keeps them inside PostgreSQL's integer before the domain
-#: rules (at least 1, min_party <= capacity, …) are checked by the scenario parser.
-Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
-
-
-class TurnRuleDoc(_Request):
-    max_party: Count
-    minutes: Count
-
-
-class PolicyDoc(_Request):
-    turn_minutes: list[TurnRuleDoc]
-    buffer_minutes: Count = 15
-    max_tables_per_booking: Count = 3
-
-
-class ZoneDoc(_Request):
-    key: Text
-    name: Text | None = None
-
-
-class TableDoc(_Request):
-    key: Text
-    zone: Text
-    capacity: Count
-    min_party: Count = 1
-    combinable: bool = True
-
-
-class FloorDoc(_Request):
-    """A restaurant's floor: the `restaurant` object of a seatflow.scenario/v1 file."""
-
-    slug: Text
-    name: Text | None = None
-    timezone: Text = "UTC"
-    policy: PolicyDoc
-    zones: list[ZoneDoc]
-    tables: list[TableDoc]
-    adjacency: list[Annotated[list[Text], Field(min_length=2, max_length=2)]] = Field(
-        default_factory=list, description="Pairs of adjacent table keys."
-    )
-
-
 class HistoryOut(BaseModel):
     from_state: str
     to_state: str
@@ -181,6 +137,36 @@ class ErrorOut(BaseModel):
     error: str
     field: str | None
     detail: str
+
+
+class ProblemOut(BaseModel):
+    field: str
+    detail: str
+
+
+class InvalidDocumentOut(ErrorOut):
+    """`field` and `detail` are the first problem; `errors` lists every one."""
+
+    errors: list[ProblemOut] = Field(
+        description="Every problem of the document, each with its path."
+    )
+
+
+class StrandedOut(BaseModel):
+    id: UUID
+    ref: str | None
+    start_at: datetime
+    party_size: int
+    tables: list[str]
+    reason: str = Field(description="Why the new floor cannot seat it on these tables.")
+
+
+class FloorRefusedOut(ErrorOut):
+    """409 `floor_change_strands_bookings`: nothing was changed."""
+
+    bookings: list[StrandedOut] = Field(
+        description="Live bookings the new floor would leave on tables that cannot seat them."
+    )
 
 
 class NoAvailabilityOut(ErrorOut):

@@ -24,7 +24,8 @@ from seatflow.cli.rollout import build_report, render
 from seatflow.cli.runtime import connect, settings_of
 from seatflow.cli.sandbox import simulation_database
 from seatflow.cli.simulate import print_summary
-from seatflow.domain.scenario import Scenario, parse_scenario_text
+from seatflow.documents import parse_scenario_text
+from seatflow.domain.scenario import Scenario
 from seatflow.jobs.evening import Evening, EveningProgress, run_evening, shift_into_future
 from seatflow.jobs.processes import worker_processes
 from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS

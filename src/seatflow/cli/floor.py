@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from seatflow.cli.runtime import connect, ready_url, settings_of
+from seatflow.documents import parse_scenario_text
 from seatflow.domain.combinations import valid_combinations
-from seatflow.domain.scenario import parse_scenario_text
-from seatflow.errors import InvalidScenario
-from seatflow.store.floors import StoredFloor, import_floor, list_restaurants, load_floor
+from seatflow.domain.floor import FloorPlan
+from seatflow.domain.floor_change import Stranded
+from seatflow.errors import FloorChangeRefused, InvalidDocument, InvalidScenario
+from seatflow.jobs.app import build_app
+from seatflow.jobs.queue import ProcrastinateQueue
+from seatflow.pipeline.clock import SystemClock
+from seatflow.pipeline.floor_change import FLOOR_CHANGE, FloorChange, change_floor
+from seatflow.pipeline.telemetry import state_transition_event
+from seatflow.store.events import BatchingEventSink
+from seatflow.store.floors import StoredFloor, list_restaurants, load_floor
 
 app = typer.Typer(help="Floor plans: import, show, list.", no_args_is_help=True)
 console = Console()
+errors = Console(stderr=True)
+#: Exit codes of `floor import` beyond 0: a bad file, and a change refused for live bookings.
+EXIT_INVALID = 2
+EXIT_STRANDS = 4
+#: Who the history and the events say changed the bookings.
+ACTOR = "cli"
 
 
 def read_scenario_file(path: Path) -> str:
@@ -27,21 +43,80 @@ def read_scenario_file(path: Path) -> str:
 
 
 @app.command("import")
-def import_command(ctx: typer.Context, file: Path) -> None:
-    """Load (or update in place) the restaurant of a seatflow.scenario/v1 file."""
-    scenario = parse_scenario_text(read_scenario_file(file))
+def import_command(
+    ctx: typer.Context,
+    file: Path,
+    reassign: Annotated[
+        bool,
+        typer.Option(
+            help="Hand live bookings the new floor cannot seat where they are back to the "
+            "pipeline (released, assignment_pending, a `floor_change` job each) instead of "
+            "refusing the import."
+        ),
+    ] = False,
+) -> None:
+    """Load (or update in place) the restaurant of a seatflow.scenario/v1 file.
+
+    Exits 2 listing every problem of a bad file, and 4 listing the live bookings a new floor
+    would strand (without --reassign); either way nothing is written.
+    """
+    floor = _read_floor(file)
     url = ready_url(settings_of(ctx))
-
-    async def run() -> None:
-        async with connect(url) as conn, conn.transaction():
-            await import_floor(conn, scenario.floor)
-
-    asyncio.run(run())
-    floor = scenario.floor
+    try:
+        change = asyncio.run(_change(url, floor, reassign=reassign))
+    except FloorChangeRefused as exc:
+        _error(str(exc))
+        for item in exc.stranded:
+            _error(f"  {_seating(item)}")
+        raise typer.Exit(EXIT_STRANDS) from None
     console.print(
-        f"imported [bold]{floor.slug}[/]: {len(floor.zones)} zones, {len(floor.tables)} tables, "
-        f"{len(floor.adjacency)} adjacent pairs"
+        f"imported [bold]{escape(floor.slug)}[/]: {len(floor.zones)} zones, "
+        f"{len(floor.tables)} tables, {len(floor.adjacency)} adjacent pairs"
     )
+    for item in change.reassigned:
+        console.print(f"  re-assigning {escape(_seating(item))}", soft_wrap=True, highlight=False)
+
+
+def _read_floor(file: Path) -> FloorPlan:
+    """The file's floor, or every problem of the file, one a line, and exit 2."""
+    try:
+        return parse_scenario_text(read_scenario_file(file)).floor
+    except InvalidDocument as exc:
+        for path, reason in exc.problems:
+            _error(f"{file}: {path}: {reason}")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _seating(item: Stranded) -> str:
+    seat = item.seating
+    return (
+        f"{seat.ref or seat.booking_id} at {seat.start_at.isoformat()}, party of "
+        f"{seat.party_size}, on {', '.join(seat.tables)}: {item.reason}"
+    )
+
+
+async def _change(url: str, floor: FloorPlan, *, reassign: bool) -> FloorChange:
+    """The change in one transaction; its state changes announced once it committed."""
+    async with connect(url) as conn:
+        async with conn.transaction():
+            change = await change_floor(
+                conn,
+                floor,
+                now=SystemClock().now(),
+                queue=ProcrastinateQueue(build_app()),
+                actor=ACTOR,
+                reassign=reassign,
+            )
+        if change.transitions:
+            sink = BatchingEventSink(url)
+            for step in change.transitions:
+                sink.emit(state_transition_event(step, actor=ACTOR, reason=FLOOR_CHANGE))
+            await sink.aclose()
+    return change
+
+
+def _error(line: str) -> None:
+    errors.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 @app.command("show")

@@ -18,7 +18,7 @@ from seatflow.bootstrap import services
 from seatflow.cli.floor import read_scenario_file
 from seatflow.cli.runtime import settings_of
 from seatflow.cli.sandbox import simulation_database
-from seatflow.domain.scenario import parse_scenario_text
+from seatflow.documents import parse_scenario_text
 from seatflow.errors import InvalidInput
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags

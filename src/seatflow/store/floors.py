@@ -1,4 +1,9 @@
-"""Floor plans in PostgreSQL: import (idempotent upsert) and load back as a domain FloorPlan."""
+"""Floor plans in PostgreSQL: import (idempotent upsert) and load back as a domain FloorPlan.
+
+A floor change holds the restaurant's floor lock exclusively (`lock_floor_for_change`); every
+writer of tables takes it shared and checks the floor version it planned on (store/holds.py), so
+no allocation made on the old floor can commit beside the new one.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,23 @@ from uuid import UUID
 from psycopg.types.json import Jsonb
 
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
+from seatflow.domain.floor_change import Seating
 from seatflow.errors import NotFound
+from seatflow.store.bookings import CLOSED
 from seatflow.store.database import Connection
+from seatflow.store.locks import FLOOR_LOCKS
 from seatflow.store.queries import query
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredFloor:
-    """A floor as stored: the domain plan plus the database ids the store layer needs."""
+    """A floor as stored: the domain plan plus the database ids the store layer needs, and its
+    version (the restaurant's `updated_at`, which every import moves)."""
 
     restaurant_id: UUID
     plan: FloorPlan
     table_ids: dict[str, int]
+    version: datetime
 
     @property
     def table_keys(self) -> dict[int, str]:
@@ -76,6 +86,36 @@ async def import_floor(conn: Connection, floor: FloorPlan) -> UUID:
     return restaurant_id
 
 
+async def lock_floor_for_change(conn: Connection, slug: str) -> UUID | None:
+    """The restaurant's id, its floor lock held exclusively until the transaction ends (None: a
+    new restaurant, nothing to lock). Waits for writers of tables in flight; later ones fail."""
+    row = await (await conn.execute(query("restaurant_id_by_slug"), {"slug": slug})).fetchone()
+    if row is None:
+        return None
+    params = {"namespace": FLOOR_LOCKS, "restaurant_id": row["id"]}
+    await conn.execute(query("lock_floor_for_change"), params)
+    restaurant_id: UUID = row["id"]
+    return restaurant_id
+
+
+async def live_seatings(conn: Connection, restaurant_id: UUID, now: datetime) -> list[Seating]:
+    """Open bookings on tables they keep after `now`: what a floor change must not strand.
+
+    Read under the floor lock, so no assigner can add one before the change commits."""
+    params = {"restaurant_id": restaurant_id, "now": now, "closed": CLOSED}
+    rows = await (await conn.execute(query("live_seatings"), params)).fetchall()
+    return [
+        Seating(
+            booking_id=str(row["id"]),
+            ref=row["ref"],
+            start_at=row["start_at"],
+            party_size=row["party_size"],
+            tables=tuple(row["tables"]),
+        )
+        for row in rows
+    ]
+
+
 async def load_floor(conn: Connection, slug: str) -> StoredFloor:
     row = await (await conn.execute(query("restaurant_by_slug"), {"slug": slug})).fetchone()
     if row is None:
@@ -126,7 +166,10 @@ async def _floor_from_row(conn: Connection, row: dict[str, Any]) -> StoredFloor:
         adjacency=frozenset(frozenset((p["a"], p["b"])) for p in pairs),
     )
     return StoredFloor(
-        restaurant_id=row["id"], plan=plan, table_ids={t["key"]: t["id"] for t in tables}
+        restaurant_id=row["id"],
+        plan=plan,
+        table_ids={t["key"]: t["id"] for t in tables},
+        version=row["updated_at"],
     )
 
 

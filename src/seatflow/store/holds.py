@@ -8,6 +8,10 @@ no-op: the hold id is the idempotency key.
 `place_tables` holds and confirms in one go without reading anything back: every check is made by
 the statements themselves (`seatflow_assert`, the exclusion constraint), so in psycopg's pipeline
 mode the whole placement travels in the caller's one round trip.
+
+Every writer first takes the restaurant's floor lock shared and checks that the floor it planned
+on is still the current one (VersionConflict otherwise): a floor change holds that lock
+exclusively, so tables it removes or changes can never be given out on the old floor's word.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from seatflow.store.bookings import CLOSED, assert_open, release_allocations, re
 from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
+from seatflow.store.locks import FLOOR_LOCKS
 from seatflow.store.queries import query
 
 
@@ -66,6 +71,7 @@ async def create_hold(
     table_ids = _ids(floor, tables)
     window = {"table_ids": table_ids, "start": start, "end": end, "booking_id": booking_id}
     async with store_errors():
+        await assert_floor_current(conn, floor)
         await conn.execute(query("lock_tables"), {"table_ids": table_ids})
         await conn.execute(
             query("assert_tables_free"), {**window, "moving": list(moving), "now": now}
@@ -113,6 +119,8 @@ async def confirm_hold(
         raise BookingClosed(f"booking {booking.id} is {booking.status}")
     if (booking.start_at, booking.end_at) != (hold["start_at"], hold["end_at"]):
         raise HoldExpired(f"hold {hold_id} is for a window booking {booking.id} no longer has")
+    async with store_errors():
+        await assert_floor_current(conn, floor)
     await _allocate(conn, floor, booking.id, tables, now=now, moves=moves)
     await conn.execute(query("mark_hold_confirmed"), {"hold_id": hold_id, "now": now})
     return ConfirmResult(
@@ -198,6 +206,19 @@ async def _apply_moves(
             query("insert_allocations"),
             {"booking_id": move.booking_id, "table_ids": _ids(floor, move.to_tables)},
         )
+
+
+async def assert_floor_current(conn: Connection, floor: StoredFloor) -> None:
+    """Take the floor lock shared (never waiting: a floor change in progress fails us at once),
+    then check the floor is still the version planned on; either failure is SF001."""
+    await conn.execute(
+        query("share_floor_lock"),
+        {"namespace": FLOOR_LOCKS, "restaurant_id": floor.restaurant_id},
+    )
+    await conn.execute(
+        query("assert_floor_current"),
+        {"restaurant_id": floor.restaurant_id, "version": floor.version},
+    )
 
 
 async def release_holds(conn: Connection, booking_id: UUID) -> None:

@@ -1,4 +1,5 @@
-"""Advisory locks: a per-booking lock and N per-restaurant permit slots, all transaction-scoped.
+"""Advisory locks: a per-booking lock, N per-restaurant permit slots and a per-restaurant floor
+lock (a floor change takes it exclusively, writers of tables shared), all transaction-scoped.
 
 Transaction-scoped locks are released at commit or rollback and when a worker's connection dies,
 so nothing can leak a lock, and they hold across every worker process on the same database.
@@ -13,6 +14,7 @@ from seatflow.store.queries import query
 
 BOOKING_LOCKS = 7_301
 RESTAURANT_PERMITS = 7_302
+FLOOR_LOCKS = 7_303
 
 
 async def try_lock_booking(conn: Connection, booking_id: UUID) -> bool:

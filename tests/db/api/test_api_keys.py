@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from seatflow.domain.scenario import parse_restaurant
+from seatflow.documents import parse_restaurant
 from seatflow.store.api_keys import (
     find_active_key,
     generate_key,

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from seatflow.domain.scenario import parse_restaurant
+from seatflow.documents import parse_restaurant
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import VersionConflict
 from seatflow.store.bookings import NewBooking, advance, insert_booking, require_booking, set_status

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seatflow.domain.scenario import parse_scenario
+from seatflow.documents import parse_scenario
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.settings import Settings

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from seatflow.domain.scenario import parse_scenario_text
+from seatflow.documents import parse_scenario_text
 from seatflow.errors import LiveDataRefused
 from seatflow.store.bookings import NewBooking, insert_booking
 from seatflow.store.database import Connection

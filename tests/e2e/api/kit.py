@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 
 from seatflow.api import create_app
 from seatflow.api.state import ApiState
-from seatflow.domain.scenario import parse_restaurant
+from seatflow.documents import parse_restaurant
 from seatflow.settings import Settings
 from seatflow.store.api_keys import generate_key, insert_key, revoke_key
 from seatflow.store.floors import import_floor

@@ -15,7 +15,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from seatflow.domain.scenario import parse_scenario_text
+from seatflow.documents import parse_scenario_text
 from seatflow.jobs import ProcrastinateQueue, build_app
 from seatflow.jobs.maintenance import retry_stalled_jobs
 from seatflow.store.bookings import NewBooking, insert_booking

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from seatflow.domain.scenario import parse_scenario_text
+from seatflow.documents import parse_scenario_text
 from seatflow.jobs.evening import shift_into_future
 from seatflow.jobs.tasks import DEFAULT_RERUN_DELAY, rerun_delay
 from seatflow.pipeline.outcome import Outcome, OutcomeKind

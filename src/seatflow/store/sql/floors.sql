@@ -75,3 +75,24 @@ FROM table_adjacency j
 JOIN tables a ON a.id = j.table_a JOIN tables b ON b.id = j.table_b
 WHERE j.restaurant_id = %(restaurant_id)s AND a.active AND b.active
 ORDER BY a.key, b.key;
+
+-- restaurant_id_by_slug --
+-- The restaurant's id, nothing else.
+SELECT id FROM restaurants WHERE slug = %(slug)s;
+
+-- lock_floor_for_change --
+-- The restaurant's floor lock, exclusive until the transaction ends: it waits for the writers of
+-- tables holding it shared, and those that come later fail at once (they try, never wait).
+SELECT pg_advisory_xact_lock(%(namespace)s, hashtext(%(restaurant_id)s::text))::text AS locked;
+
+-- live_seatings --
+-- Open bookings of the restaurant on live tables that end after now, with their table keys.
+SELECT b.id, b.ref, b.start_at, b.party_size,
+       array_agg(t.key ORDER BY t.key) AS tables
+FROM bookings b
+JOIN allocations a ON a.booking_id = b.id AND a.released_at IS NULL
+JOIN tables t ON t.id = a.table_id
+WHERE b.restaurant_id = %(restaurant_id)s AND b.status <> ALL(%(closed)s::text[])
+GROUP BY b.id
+HAVING max(upper(a.during)) > %(now)s
+ORDER BY b.start_at, b.id;

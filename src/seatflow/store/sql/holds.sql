@@ -1,3 +1,19 @@
+-- share_floor_lock --
+-- Writers of tables hold the restaurant's floor lock shared until they commit, and only try it:
+-- while a floor change holds it exclusively they fail at once (SF001) and retry on the new floor.
+SELECT seatflow_assert(
+    pg_try_advisory_xact_lock_shared(%(namespace)s, hashtext(%(restaurant_id)s::text)),
+    'SF001', 'the floor is being changed'
+) AS shared;
+
+-- assert_floor_current --
+-- The floor the plan was made on is still the restaurant's (SF001 otherwise). A statement of its
+-- own after the lock above, so it sees any floor change committed before the lock was taken.
+SELECT seatflow_assert(
+    EXISTS (SELECT 1 FROM restaurants WHERE id = %(restaurant_id)s AND updated_at = %(version)s),
+    'SF001', 'the floor changed since the plan was made'
+) AS current;
+
 -- lock_tables --
 -- Serialise hold-taking per table: row locks in id order, so two takers never deadlock.
 SELECT id FROM tables WHERE id = ANY(%(table_ids)s) ORDER BY id FOR UPDATE;

@@ -1,4 +1,5 @@
-"""Parsing seatflow.scenario/v1 files: the shipped ones load, bad ones name the place and reason."""
+"""Reading seatflow.scenario/v1 documents: the shipped ones load; a bad one is refused with every
+problem named at once, each with its path and reason; unknown keys and other formats too."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from seatflow.domain.scenario import SCENARIO_FORMAT, parse_scenario, parse_scenario_text
-from seatflow.errors import InvalidInput, InvalidScenario
+from seatflow.documents import parse_restaurant, parse_scenario, parse_scenario_text
+from seatflow.domain.scenario import SCENARIO_FORMAT
+from seatflow.errors import InvalidDocument, InvalidInput, InvalidScenario
 
 REPO = Path(__file__).resolve().parents[3]
 SHARED_SCENARIOS = REPO.parent / "shared" / "scenarios"
@@ -136,8 +138,44 @@ def _duplicate_key(d: Document) -> str:
 
 
 def _unknown_version(d: Document) -> str:
+    d["format"] = "seatflow.scenario/v9"
+    return "format"
+
+
+def _service_day_format(d: Document) -> str:
     d["format"] = "seatflow.scenario/v2"
     return "format"
+
+
+def _missing_format(d: Document) -> str:
+    del d["format"]
+    return "format"
+
+
+def _misspelt(path: tuple[str | int, ...], wrong: str) -> Callable[[Document], str]:
+    """Rename the key at `path` to `wrong`, e.g. adjacency → adjacancy."""
+
+    def mutate(d: Document) -> str:
+        node: Any = d
+        for step in path[:-1]:
+            node = node[step]
+        node[wrong] = node.pop(path[-1], None) if path[-1] in node else 2
+        return _place(d, (*path[:-1], wrong))
+
+    return mutate
+
+
+def _v2_key(path: tuple[str | int, ...], value: Any) -> Callable[[Document], str]:
+    """Add a key only seatflow.scenario/v2 (service days) has."""
+
+    def mutate(d: Document) -> str:
+        node: Any = d
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+        return _place(d, path)
+
+    return mutate
 
 
 def _missing(path: tuple[str | int, ...]) -> Callable[[Document], str]:
@@ -187,8 +225,33 @@ MALFORMED: list[tuple[str, Callable[[Document], str], str]] = [
     ("capacity-below-1", _zero_capacity, "at least 1, got 0"),
     ("too-many-combinations", _explosive_adjacency, "more than 10,000 joined sets"),
     ("min-party-over-capacity", _min_party_over_capacity, "min_party 5 exceeds capacity 4"),
+    ("min-party-zero", _v2_key(("restaurant", "tables", 2, "min_party"), 0), "at least 1, got 0"),
     ("duplicate-table-key", _duplicate_key, "duplicate table key"),
-    ("unknown-format-version", _unknown_version, "unknown format version 'seatflow.scenario/v2'"),
+    ("unknown-format-version", _unknown_version, "unknown format version 'seatflow.scenario/v9'"),
+    ("service-day-format", _service_day_format, "seatflow.scenario/v2 (service days) cannot be"),
+    ("missing-format", _missing_format, "is required"),
+    ("misspelt-adjacency", _misspelt(("restaurant", "adjacency"), "adjacancy"), "'adjacency'?"),
+    (
+        "misspelt-combinable",
+        _misspelt(("restaurant", "tables", 0, "combinable"), "combinible"),
+        "did you mean 'combinable'?",
+    ),
+    (
+        "misspelt-min-party",
+        _misspelt(("restaurant", "tables", 1, "min_party"), "min_pary"),
+        "did you mean 'min_party'?",
+    ),
+    ("v2-service-periods", _v2_key(("restaurant", "service_periods"), []), "scenario/v2"),
+    ("v2-policy-grace", _v2_key(("restaurant", "policy", "no_show_grace_minutes"), 15), "v2"),
+    ("v2-booking-source", _v2_key(("bookings", 2, "source"), "phone"), "scenario/v2"),
+    ("v2-events", _v2_key(("events",), []), "scenario/v2"),
+    ("timezone-not-iana", _v2_key(("restaurant", "timezone"), "Mars/Olympus"), "IANA"),
+    ("float-capacity", _v2_key(("restaurant", "tables", 0, "capacity"), 4.0), "an integer"),
+    ("string-party", _v2_key(("bookings", 0, "party_size"), "4"), "an integer"),
+    ("negative-buffer", _v2_key(("restaurant", "policy", "buffer_minutes"), -5), "at least 0"),
+    ("nine-tables", _v2_key(("restaurant", "policy", "max_tables_per_booking"), 9), "at most 8"),
+    ("naive-start", _v2_key(("bookings", 1, "start_at"), "2026-12-05T19:00:00"), "UTC offset"),
+    ("zero-turn", _v2_key(("restaurant", "policy", "turn_minutes", 0, "minutes"), 0), "at least 1"),
     ("missing-restaurant", _missing(("restaurant",)), "is required"),
     ("missing-slug", _missing(("restaurant", "slug")), "is required"),
     ("missing-policy", _missing(("restaurant", "policy")), "is required"),
@@ -211,14 +274,58 @@ MALFORMED: list[tuple[str, Callable[[Document], str], str]] = [
 def test_malformed_scenario_names_field_and_reason(
     mutate: Callable[[Document], str], reason: str
 ) -> None:
-    """A malformed variant of the sample raises InvalidScenario naming the place and the reason."""
+    """A variant of the sample with one mistake raises InvalidDocument naming it first — its place
+    and its reason — and nothing else unless the mistake breaks what refers to it (a table key
+    duplicated loses the original key its adjacency pairs still name)."""
     document = sample()
     field = mutate(document)
-    with pytest.raises(InvalidScenario) as caught:
+    with pytest.raises(InvalidDocument) as caught:
         parse_scenario(document)
     assert caught.value.field == field
     assert reason in caught.value.reason
-    assert str(caught.value) == f"{field}: {caught.value.reason}"
+    first, *others = str(caught.value).splitlines()
+    assert first == f"{field}: {caught.value.reason}"
+    assert all("adjacency to unknown table" in line for line in others)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    """Misspelt keys, a bad capacity, an unknown zone and a duplicate ref in one file are all
+    named together, each with its path — the first is not the only one."""
+    document = sample()
+    restaurant = document["restaurant"]
+    restaurant["adjacancy"] = restaurant.pop("adjacency")
+    _table(document, 0)["combinible"] = _table(document, 0).pop("combinable")
+    _table(document, 1)["min_pary"] = 2
+    _table(document, 3)["capacity"] = 0
+    _table(document, 4)["zone"] = "patio"
+    document["bookings"][1]["ref"] = document["bookings"][0]["ref"]
+    with pytest.raises(InvalidDocument) as caught:
+        parse_scenario(document)
+    paths = [path for path, _ in caught.value.problems]
+    assert sorted(paths) == sorted(
+        [
+            "restaurant.adjacancy",
+            _table_place(document, 0) + ".combinible",
+            _table_place(document, 1) + ".min_pary",
+            _table_place(document, 3) + ".capacity",
+            _table_place(document, 4) + ".zone",
+            "bookings[1].ref",
+        ]
+    )
+    assert str(caught.value).splitlines() == [f"{p}: {r}" for p, r in caught.value.problems]
+
+
+def test_a_floor_alone_reads_with_paths_relative_to_it() -> None:
+    """parse_restaurant with no root (the API's body) names fields from the floor itself, and
+    the floor itself as `body`."""
+    document = sample()
+    _table(document, 0)["capacity"] = 0
+    key = _table(document, 0)["key"]
+    with pytest.raises(InvalidDocument) as caught:
+        parse_restaurant(document["restaurant"], root="")
+    assert caught.value.problems == ((f"tables[0] ({key}).capacity", "must be at least 1, got 0"),)
+    with pytest.raises(InvalidDocument, match="^body: must be an object"):
+        parse_restaurant([], root="")
 
 
 def test_text_that_is_not_json_is_rejected() -> None:
