@@ -13,10 +13,18 @@ from typing import Any
 import psycopg
 import structlog
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seatflow.errors import ConfigError
-from seatflow.variables import Source, dotenv_names, redact, source_of, unknown_variables
+from seatflow.variables import (
+    Source,
+    Unknown,
+    dotenv_names,
+    redact,
+    source_of,
+    unknown_variables,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -165,10 +173,7 @@ def effective_settings(settings: Settings) -> list[Effective]:
     rows = []
     for name, field in Settings.model_fields.items():
         variable = field.alias or name
-        value = getattr(settings, name)
-        text = (
-            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        )
+        text = _as_variable(getattr(settings, name))
         rows.append(
             Effective(
                 variable=variable,
@@ -179,7 +184,14 @@ def effective_settings(settings: Settings) -> list[Effective]:
     return rows
 
 
-def _unknown() -> list[Any]:
+def _as_variable(value: object) -> str:
+    """A value spelt as it would be written in `.env`."""
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _unknown() -> list[Unknown]:
     known = [field.alias or name for name, field in Settings.model_fields.items()]
     return unknown_variables([*known, *READ_ELSEWHERE], os.environ, dotenv_names(_env_file()))
 
@@ -188,7 +200,7 @@ def _env_file() -> Path:
     return Path(str(Settings.model_config.get("env_file") or ".env"))
 
 
-def _problem(error: Any) -> str:
+def _problem(error: ErrorDetails) -> str:
     """`invalid setting VARIABLE='value': why`, the value of a secret with its password hidden."""
     given = str(error["loc"][0]) if error["loc"] else "?"
     name = _ALIASES.get(given, given)

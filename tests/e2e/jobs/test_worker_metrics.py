@@ -23,8 +23,9 @@ TOO_LARGE = [200, 150]  # larger than any table combination: straight to manual 
 
 
 def _log(tmp_path: Path) -> list[dict[str, Any]]:
-    """The worker's log, every line of which must be one JSON object."""
-    return [json.loads(line) for line in (tmp_path / "worker-0.log").read_text().splitlines()]
+    """The worker's log so far, every complete line of which must be one JSON object."""
+    *complete, _partial = (tmp_path / "worker-0.log").read_text().split("\n")
+    return [json.loads(line) for line in complete]
 
 
 def _events(tmp_path: Path, event: str) -> list[dict[str, Any]]:
@@ -42,10 +43,12 @@ def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 def _start_worker(spawn_seatflow: Spawn, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
     """A JSON-logging worker on any free metrics port; its metrics URL, from its start-up line."""
     worker = spawn_seatflow("worker", "--concurrency", "2", SEATFLOW_LOG_FORMAT="json")
-    wait_for(
-        lambda: worker.poll() is None and bool(_events(tmp_path, "seatflow_starting")),
-        "the worker's start-up line",
-    )
+
+    def started() -> bool:
+        assert worker.poll() is None, (tmp_path / "worker-0.log").read_text()
+        return bool(_events(tmp_path, "seatflow_starting"))
+
+    wait_for(started, "the worker's start-up line", timeout=60)
     (started,) = _events(tmp_path, "seatflow_starting")
     return worker, f"http://{started['metrics']}/metrics"
 
@@ -61,6 +64,7 @@ async def test_worker_metrics_count_its_assignments_by_outcome(
     wait_for(
         lambda: len(_events(tmp_path, "assignment_job_done")) >= len(bookings),
         "a decision for every booking",
+        timeout=60,
     )
     scraped = _samples(httpx.get(metrics_url, timeout=5).text)
     states = Counter(
