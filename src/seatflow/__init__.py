@@ -1,3 +1,8 @@
 """seatflow: assigns restaurant bookings to tables, safely under concurrency and observably."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("seatflow")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -5,20 +5,42 @@ Bad values fail at start-up with the variable's name; nothing below the edge rea
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import structlog
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seatflow.errors import ConfigError
+from seatflow.variables import (
+    Source,
+    Unknown,
+    dotenv_names,
+    redact,
+    source_of,
+    unknown_variables,
+)
 
 log = structlog.get_logger(__name__)
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 MAX_PARALLEL_RANGE = (1, 20)
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("console", "json")
+URL_SCHEMES = ("postgresql://", "postgres://")
+URL_EXAMPLE = "postgresql://user:password@host:5432/dbname"
+#: Variables with seatflow's prefixes that are read by something other than Settings.
+READ_ELSEWHERE = {
+    "SEATFLOW_TEST_DATA_DIR": "the test suite's embedded server directory (tests/conftest.py)",
+}
+#: Settings whose values are never printed or logged as given (passwords inside).
+SECRETS = frozenset({"database_url"})
 
 
 def parse_flag(value: Any) -> bool:
@@ -49,6 +71,8 @@ def clamp_parallel(value: Any) -> int:
 class Settings(BaseSettings):
     """seatflow's configuration; see .env.example for every variable."""
 
+    # extra="ignore" keeps pydantic from rejecting a shared .env's other keys; load_settings
+    # refuses only undeclared names with seatflow's prefixes (variables.unknown_variables).
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
@@ -68,6 +92,10 @@ class Settings(BaseSettings):
     hold_seconds: int = Field(default=120, ge=5, le=3600, alias="SEATFLOW_HOLD_SECONDS")
     max_errors: int = Field(default=5, ge=1, le=100, alias="SEATFLOW_MAX_ERRORS")
     log_level: str = Field(default="info", alias="SEATFLOW_LOG_LEVEL")
+    log_format: str = Field(default="console", alias="SEATFLOW_LOG_FORMAT")
+    worker_metrics_port: int = Field(
+        default=9464, ge=0, le=65535, alias="SEATFLOW_WORKER_METRICS_PORT"
+    )
 
     @field_validator("pipeline_v3", "pipeline_v3_shadow", mode="before")
     @classmethod
@@ -79,27 +107,116 @@ class Settings(BaseSettings):
     def _parallel(cls, value: Any) -> int:
         return clamp_parallel(value)
 
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _choice(cls, value: Any, info: ValidationInfo) -> str:
+        choices = LOG_LEVELS if info.field_name == "log_level" else LOG_FORMATS
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"use one of {', '.join(choices)}")
+        return text
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str | None:
+        return check_database_url(value)
+
     @property
     def v3_restaurant_slugs(self) -> frozenset[str]:
         return frozenset(s.strip() for s in self.pipeline_v3_restaurants.split(",") if s.strip())
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build Settings, turning pydantic's error into one line that names variable and value."""
+def check_database_url(value: Any) -> str | None:
+    """A postgresql:// (or postgres://) URL that libpq can parse; empty means the embedded one."""
+    if value is None or not str(value).strip():
+        return None
+    url = str(value).strip()
+    if not url.startswith(URL_SCHEMES):
+        scheme, found, _ = url.partition("://")
+        what = f"the scheme {scheme!r} is not PostgreSQL" if found else "not a URL"
+        raise ValueError(f"{what}: expected {URL_EXAMPLE}")
     try:
-        return Settings(**overrides)
+        parts = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error as exc:
+        raise ValueError(f"not a valid PostgreSQL URL ({_first_line(exc)})") from None
+    for port in str(parts.get("port") or "").split(","):
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(f"port {port!r} is not a TCP port (1..65535)")
+    return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings; every unknown variable of ours and every bad value becomes one ConfigError
+    naming the variables (a secret's value with its password hidden)."""
+    problems = [str(unknown) for unknown in _unknown()]
+    try:
+        settings = Settings(**overrides)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            variable = _variable_name(error["loc"])
-            message = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(f"{variable}={error.get('input')!r}: {message}")
-        raise ConfigError("invalid setting " + "; ".join(problems)) from None
+        problems[:0] = [_problem(error) for error in exc.errors()]
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return settings
 
 
-def _variable_name(loc: tuple[int | str, ...]) -> str:
-    name = str(loc[0]) if loc else "?"
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Effective:
+    """One setting as the process sees it: what `seatflow config show` prints."""
+
+    variable: str
+    value: str
+    source: Source
+
+
+def effective_settings(settings: Settings) -> list[Effective]:
+    """Every setting's variable, its value as used (secrets redacted) and where it came from."""
+    dotenv = dotenv_names(_env_file())
+    rows = []
+    for name, field in Settings.model_fields.items():
+        variable = field.alias or name
+        text = _as_variable(getattr(settings, name))
+        rows.append(
+            Effective(
+                variable=variable,
+                value=redact(text) if name in SECRETS else text,
+                source=source_of(variable, os.environ, dotenv),
+            )
+        )
+    return rows
+
+
+def _as_variable(value: object) -> str:
+    """A value spelt as it would be written in `.env`."""
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _unknown() -> list[Unknown]:
+    known = [field.alias or name for name, field in Settings.model_fields.items()]
+    return unknown_variables([*known, *READ_ELSEWHERE], os.environ, dotenv_names(_env_file()))
+
+
+def _env_file() -> Path:
+    return Path(str(Settings.model_config.get("env_file") or ".env"))
+
+
+def _problem(error: ErrorDetails) -> str:
+    """`invalid setting VARIABLE='value': why`, the value of a secret with its password hidden."""
+    given = str(error["loc"][0]) if error["loc"] else "?"
+    name = _ALIASES.get(given, given)
     field = Settings.model_fields.get(name)
-    if field is not None and field.alias:
-        return field.alias
-    return name
+    variable = field.alias if field is not None and field.alias else given
+    value = error.get("input")
+    shown = redact(str(value)) if name in SECRETS else value
+    return (
+        f"invalid setting {variable}={shown!r}: {str(error['msg']).removeprefix('Value error, ')}"
+    )
+
+
+#: Field names by variable: pydantic reports a value given by its alias under the alias.
+_ALIASES = {field.alias: name for name, field in Settings.model_fields.items() if field.alias}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -145,3 +145,20 @@ def test_an_unwritable_result_path_is_refused_before_the_run(db_url: str, tmp_pa
     assert "--out" in done.stderr and str(missing.parent) in done.stderr
     assert "Traceback" not in done.stderr
     assert "scratch database" not in done.stdout  # refused before anything ran
+
+
+def test_demo_in_a_given_database_marks_its_workers_events_simulated(
+    db_url: str, tmp_path: Path
+) -> None:
+    """`demo --database`: the evening's bookings and its worker processes' events are simulated."""
+    done = run_cli(tmp_path, "demo", "--database", db_url, database_url=None, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [counts] = _rows(
+        db_url,
+        "SELECT (SELECT count(*) FROM observability_events"
+        "        WHERE event_type = 'coordinator.confirmed') AS confirmed,"
+        " (SELECT count(*) FROM observability_events WHERE NOT simulated) AS live_events,"
+        " (SELECT count(*) FROM bookings WHERE NOT simulated) AS live_bookings",
+    )
+    assert counts["confirmed"] > 0  # the workers assigned, and wrote their events here
+    assert counts["live_events"] == 0 and counts["live_bookings"] == 0

@@ -16,7 +16,6 @@ from seatflow import __version__
 from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_health, routes_review
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
-from seatflow.api.metrics import Metrics
 from seatflow.api.queue import AssignmentQueue
 from seatflow.api.state import ApiState
 from seatflow.bootstrap import services
@@ -24,6 +23,7 @@ from seatflow.jobs.app import build_app
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import PipelineFlags
+from seatflow.pipeline.metrics import Metrics
 from seatflow.settings import Settings
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]

@@ -7,7 +7,6 @@ that its schema is at the newest migration) so traffic only reaches a process th
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import structlog
 from fastapi import APIRouter, Response
@@ -16,14 +15,13 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from seatflow.api.auth import Stateful
 from seatflow.store.migrate import migration_status
-from seatflow.store.reads import assignment_backlog, ping
+from seatflow.store.reads import ping
 
 __all__ = ["router"]
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["health"])
 PROBE_TIMEOUT = 2.0
-SHADOW_WINDOW = timedelta(hours=1)
 
 
 @router.get("/healthz")
@@ -57,8 +55,7 @@ async def metrics(state: Stateful) -> Response:
     """Prometheus text format; the backlog gauges are refreshed from the database first."""
     try:
         async with state.pool.connection(timeout=PROBE_TIMEOUT) as conn:
-            backlog = await assignment_backlog(conn, shadow_since=state.clock.now() - SHADOW_WINDOW)
-        state.metrics.set_backlog(backlog)
+            await state.metrics.refresh_backlog(conn, state.clock.now())
     except Exception as exc:  # a scrape still answers, with the last values it had
         log.warning("metrics_backlog_unavailable", error=type(exc).__name__)
     return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)

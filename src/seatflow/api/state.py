@@ -12,11 +12,11 @@ from typing import Any, TypeVar
 from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
 
-from seatflow.api.metrics import Metrics
 from seatflow.api.queue import AssignmentQueue
 from seatflow.bootstrap import Services
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import Route
+from seatflow.pipeline.metrics import Metrics
 from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.settings import Settings
 from seatflow.store.bookings import Transition

@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from seatflow.cli.runtime import settings_of
-from seatflow.errors import DatabaseUnavailable, InvalidInput
-from seatflow.store.database import resolve_url
+from seatflow.errors import InvalidInput
+from seatflow.store.database import resolve_url, unreachable
 from seatflow.store.embedded import stop_embedded_server
 from seatflow.store.migrate import MigrationStatus, migrate, migration_status
 
@@ -34,7 +34,7 @@ def status_command(ctx: typer.Context) -> None:
         with psycopg.connect(url) as conn:
             row = conn.execute("SELECT version(), current_database()").fetchone()
     except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot reach the database: {exc}") from exc
+        raise unreachable(url, exc) from exc
     assert row is not None
     table = Table(show_header=False)
     table.add_row("server", "embedded (pgserver)" if not settings.database_url else "DATABASE_URL")

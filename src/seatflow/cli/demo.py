@@ -28,6 +28,7 @@ from seatflow.documents import parse_scenario_text
 from seatflow.domain.scenario import Scenario
 from seatflow.jobs.evening import Evening, EveningProgress, run_evening, shift_into_future
 from seatflow.jobs.processes import worker_processes
+from seatflow.logging import log_startup
 from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS
 from seatflow.settings import Settings
 from seatflow.sim.simulate import SimulationStats
@@ -56,6 +57,8 @@ def demo_command(
     scenario = parse_scenario_text(data.joinpath("sample-evening.json").read_text())
     scenario = shift_into_future(scenario, datetime.now(UTC))
     ceilings: dict[str, Any] = json.loads(data.joinpath("ceilings.json").read_text())
+    in_effect = settings.model_copy(update={"pipeline_v3": True, "pipeline_v3_shadow": False})
+    log_startup(in_effect, "demo", workers=workers, concurrency=concurrency)
     with simulation_database(settings, database, console) as url:
         _run_demo(settings, url, scenario, ceilings, workers, concurrency)
 
@@ -82,6 +85,7 @@ def _run_demo(
         concurrency=concurrency,
         variables=_worker_variables(settings),
         log_file=log_file,
+        simulated=True,
     ):
         evening = asyncio.run(_push(url, scenario, settings))
     console.print(

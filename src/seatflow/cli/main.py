@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from structlog.testing import capture_logs
 
-from seatflow.cli import db, floor, keys, rollout
+from seatflow import __version__
+from seatflow.cli import config, db, floor, keys, rollout
 from seatflow.cli.demo import demo_command
 from seatflow.cli.serve import serve_command
 from seatflow.cli.simulate import simulate_command
 from seatflow.cli.worker import worker_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
-from seatflow.logging import configure_logging
+from seatflow.logging import configure_logging, replay
 from seatflow.settings import load_settings
 
 app = typer.Typer(
@@ -29,15 +33,32 @@ app.command("worker")(worker_command)
 app.add_typer(rollout.app, name="rollout")
 app.add_typer(keys.app, name="keys")
 app.command("serve")(serve_command)
+app.add_typer(config.app, name="config")
 
 _errors = Console(stderr=True)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"seatflow {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def configure(ctx: typer.Context) -> None:
+def configure(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Load and check every setting before any command runs."""
-    settings = load_settings()
-    configure_logging(settings.log_level)
+    with capture_logs() as early:  # the settings decide where logs go: hold theirs till then
+        settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    replay(early)
     ctx.obj = settings
 
 
@@ -46,7 +67,8 @@ def main() -> None:
     try:
         app()
     except SeatflowError as exc:
-        _errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # soft_wrap: one line however narrow the terminal (rich would break it at the width).
+        _errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exit_code(exc))
 
 

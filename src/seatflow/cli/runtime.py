@@ -7,17 +7,13 @@ is nobody's production, keeps migrating itself so that `make demo` needs no extr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import psycopg
 import typer
-from psycopg.rows import dict_row
 
-from seatflow.errors import DatabaseUnavailable
 from seatflow.settings import Settings
-from seatflow.store.database import Connection, resolve_url
+from seatflow.store.database import connect, resolve_url
 from seatflow.store.migrate import migrate, require_current
+
+__all__ = ["connect", "ready_url", "settings_of"]  # connect: for the commands, from the store
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -35,14 +31,3 @@ def ready_url(settings: Settings) -> str:
     else:
         migrate(url)
     return url
-
-
-@asynccontextmanager
-async def connect(url: str) -> AsyncIterator[Connection]:
-    """One connection for a short CLI command; the caller commits with `conn.transaction()`."""
-    try:
-        conn = await psycopg.AsyncConnection.connect(url, row_factory=dict_row)
-    except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot reach the database: {exc}") from exc
-    async with conn:
-        yield conn

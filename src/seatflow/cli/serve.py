@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from seatflow.cli.runtime import ready_url, settings_of
+from seatflow.logging import log_startup
 
 
 def serve_command(
@@ -22,10 +23,12 @@ def serve_command(
 
     settings = settings_of(ctx)
     url = ready_url(settings)
+    log_startup(settings, "api", listen=f"{host}:{port}")
     uvicorn.run(
         create_app(settings, url),
         host=host,
         port=port,
-        log_level=settings.log_level.lower(),
+        log_level=settings.log_level,
+        log_config=None,  # uvicorn's lines go through seatflow's handler (console or JSON)
         proxy_headers=False,
     )

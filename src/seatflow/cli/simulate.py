@@ -20,6 +20,7 @@ from seatflow.cli.runtime import settings_of
 from seatflow.cli.sandbox import simulation_database
 from seatflow.documents import parse_scenario_text
 from seatflow.errors import InvalidInput
+from seatflow.logging import log_startup
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.sim.simulate import PIPELINES, Simulation, SimulationStats, flags_for
@@ -55,6 +56,11 @@ def simulate_command(
     scenario = parse_scenario_text(read_scenario_file(scenario_file))
     if out is not None:
         check_writable(out, "--out")
+    flags = flags_for(chosen, PipelineFlags.from_settings(settings))
+    effective = settings.model_copy(
+        update={"pipeline_v3": flags.v3, "pipeline_v3_shadow": flags.shadow}
+    )
+    log_startup(effective, "simulate", pipeline=chosen, scenario=scenario.name)
     with simulation_database(settings, database, console) as url:
         result, stats = asyncio.run(run_scenario(settings, url, scenario, chosen, seed))
     if out is not None:

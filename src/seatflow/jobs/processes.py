@@ -19,8 +19,9 @@ __all__ = ["worker_command", "worker_processes"]
 _OWN_PREFIXES = ("FEATURE_ASSIGNMENT_PIPELINE_V3", "DATABASE_URL")
 
 
-def worker_command(concurrency: int, name: str) -> list[str]:
-    return [
+def worker_command(concurrency: int, name: str, *, simulated: bool = False) -> list[str]:
+    """Several of these run on one machine: each serves its metrics on any free port."""
+    command = [
         sys.executable,
         "-m",
         "seatflow.cli",
@@ -29,7 +30,10 @@ def worker_command(concurrency: int, name: str) -> list[str]:
         str(concurrency),
         "--name",
         name,
+        "--metrics-port",
+        "0",
     ]
+    return [*command, "--simulated"] if simulated else command
 
 
 @contextmanager
@@ -40,9 +44,11 @@ def worker_processes(
     concurrency: int,
     variables: Mapping[str, str],
     log_file: Path,
+    simulated: bool = False,
     stop_timeout: float = 20.0,
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """`count` workers on `url` with exactly `variables` as their seatflow settings."""
+    """`count` workers on `url` with exactly `variables` as their seatflow settings; with
+    `simulated`, every event they write is marked as a simulation's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_PREFIXES)}
     env.update(variables, DATABASE_URL=url)
     processes: list[subprocess.Popen[bytes]] = []
@@ -50,7 +56,11 @@ def worker_processes(
         try:
             for index in range(count):
                 processes.append(
-                    _start(worker_command(concurrency, f"worker-{index + 1}"), env, log)
+                    _start(
+                        worker_command(concurrency, f"worker-{index + 1}", simulated=simulated),
+                        env,
+                        log,
+                    )
                 )
             yield processes
         finally:

@@ -8,6 +8,7 @@ booking leaves the queue only confirmed, in review, or closed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -18,7 +19,9 @@ from procrastinate import JobContext
 from seatflow.bootstrap import Services
 from seatflow.jobs import maintenance
 from seatflow.jobs.queue import ProcrastinateQueue
+from seatflow.pipeline.metrics import Metrics
 from seatflow.pipeline.outcome import Outcome, OutcomeKind
+from seatflow.pipeline.router import Routed
 
 __all__ = [
     "DEPS_KEY",
@@ -45,6 +48,8 @@ log = structlog.get_logger(__name__)
 class WorkerDeps:
     services: Services
     queue: ProcrastinateQueue
+    #: What this worker decided, served on its --metrics-port.
+    metrics: Metrics
 
 
 def deps_of(context: JobContext) -> WorkerDeps:
@@ -65,24 +70,53 @@ def rerun_delay(outcome: Outcome) -> timedelta | None:
 
 
 async def auto_assign(context: JobContext, booking_id: str, trigger: str) -> str:
-    """Run the booking through the router; re-defer it when the outcome asks to run again."""
+    """Run the booking through the router; re-defer it when the outcome asks to run again.
+
+    Every job ends with one `assignment_job_done` line (or `assignment_job_failed` when the
+    router raised) and is counted in the worker's metrics."""
     deps = deps_of(context)
-    routed = await deps.services.router.run(UUID(booking_id), trigger)
-    outcome = routed.outcome
-    delay = rerun_delay(outcome)
+    started = time.perf_counter()
+    try:
+        routed = await deps.services.router.run(UUID(booking_id), trigger)
+    except Exception as exc:
+        log.error(
+            "assignment_job_failed",
+            booking_id=booking_id,
+            trigger=trigger,
+            error=type(exc).__name__,
+            duration_ms=_ms_since(started),
+        )
+        raise
+    seconds = time.perf_counter() - started
+    deps.metrics.record(routed.route.value, routed.outcome, seconds)
+    delay = rerun_delay(routed.outcome)
     if delay is not None:
         async with deps.services.pool.connection() as conn:
             await deps.queue.enqueue(conn, booking_id, RETRY_TRIGGER, delay)
-    log.debug(
-        "auto_assign_ran",
+    _log_done(booking_id, trigger, routed, seconds, delay)
+    return routed.outcome.kind.value
+
+
+def _log_done(
+    booking_id: str, trigger: str, routed: Routed, seconds: float, delay: timedelta | None
+) -> None:
+    """The job's one line: what was decided, how long it took; never a guest's details."""
+    outcome = routed.outcome
+    log.info(
+        "assignment_job_done",
         booking_id=booking_id,
         trigger=trigger,
         route=routed.route.value,
         outcome=outcome.kind.value,
         reason=outcome.reason,
+        attempt=outcome.attempt,
+        duration_ms=round(seconds * 1000, 1),
         rerun_in_s=None if delay is None else delay.total_seconds(),
     )
-    return outcome.kind.value
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:

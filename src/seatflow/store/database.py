@@ -1,7 +1,9 @@
-"""Which database seatflow talks to, and the async connection pool to it."""
+"""Which database seatflow talks to, the async connection pool to it, and the one-line message
+for a server that cannot be reached (the host and port, and the variable that named them)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +17,39 @@ from seatflow.settings import Settings
 from seatflow.store.embedded import embedded_url
 
 Connection = psycopg.AsyncConnection[dict[str, Any]]
+
+#: libpq's preamble before the reason, e.g. `connection to server at "h", port 5 failed: `.
+_PREAMBLE = re.compile(r"^(connection failed: )?(connection to server .*? failed: )?(FATAL: +)?")
+
+
+def unreachable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """One line: where seatflow tried to connect and libpq's reason, without its preamble."""
+    lines = str(exc).strip().splitlines()
+    reason = _PREAMBLE.sub("", lines[0]) if lines else type(exc).__name__
+    return DatabaseUnavailable(f"cannot reach PostgreSQL at {_target(url)}: {reason}")
+
+
+def _target(url: str) -> str:
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return "DATABASE_URL"
+    host = str(info.get("host") or info.get("hostaddr") or "")
+    port = str(info.get("port") or "5432")
+    if not host or host.startswith("/"):  # a Unix socket: the embedded server's kind
+        return f"the socket in {host or 'the default directory'} (port {port})"
+    return f"{host}:{port} (DATABASE_URL)"
+
+
+@asynccontextmanager
+async def connect(url: str) -> AsyncIterator[Connection]:
+    """One connection for a short piece of work; the caller commits with `conn.transaction()`."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(url, row_factory=dict_row)
+    except psycopg.OperationalError as exc:
+        raise unreachable(url, exc) from exc
+    async with conn:
+        yield conn
 
 
 def resolve_url(settings: Settings) -> str:
@@ -41,7 +76,7 @@ async def open_pool(
         await pool.open(wait=True, timeout=15)
     except Exception as exc:  # psycopg_pool raises PoolTimeout; never let it escape untranslated
         await pool.close()
-        raise DatabaseUnavailable(f"cannot reach the database: {exc}") from exc
+        raise unreachable(url, exc) from exc
     try:
         yield pool
     finally:

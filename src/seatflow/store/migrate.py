@@ -17,6 +17,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from seatflow.errors import DatabaseUnavailable, SchemaOutOfDate
+from seatflow.store.database import unreachable
 
 __all__ = [
     "MigrationStatus",
@@ -80,8 +81,10 @@ def migration_status(url: str) -> MigrationStatus:
                 if exists and exists[0]
                 else None
             )
+    except psycopg.OperationalError as exc:
+        raise unreachable(url, exc) from exc
     except psycopg.Error as exc:
-        raise DatabaseUnavailable(f"cannot reach the database: {_first_line(exc)}") from exc
+        raise DatabaseUnavailable(f"cannot read the schema version: {_first_line(exc)}") from exc
     current = str(row[0]) if row else None
     return MigrationStatus(current=current, head=scripts.get_current_head(), known=known)
 

@@ -28,6 +28,9 @@ class Backlog:
     pending: int
     in_review: int
     shadow_mismatches: int
+    #: Jobs due and not yet taken by a worker, and the age of the oldest of them.
+    jobs_due: int
+    queue_lag_seconds: float
 
 
 async def review_queue(
@@ -57,6 +60,8 @@ async def assignment_backlog(conn: Connection, *, shadow_since: datetime) -> Bac
         pending=int(row["pending"]),
         in_review=int(row["in_review"]),
         shadow_mismatches=int(row["shadow_mismatches"]),
+        jobs_due=int(row["jobs_due"]),
+        queue_lag_seconds=max(0.0, float(row["queue_lag_seconds"])),
     )
 
 

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-from seatflow.errors import DatabaseUnavailable, StoreError
+from seatflow.errors import StoreError
+from seatflow.store.database import unreachable
 from seatflow.store.embedded import with_database
 from seatflow.store.migrate import migrate
 
@@ -27,17 +28,17 @@ SCRATCH_PREFIX = "seatflow_scratch_"
 def scratch_database(server_url: str) -> Iterator[str]:
     """A new, migrated database on `server_url`'s server; dropped when the block ends."""
     name = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
-    _admin(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)), creating=True)
+    _admin(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         url = with_database(server_url, name)
         migrate(url)
         yield url
     finally:
         drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        _admin(server_url, drop, creating=False)
+        _admin(server_url, drop)
 
 
-def _admin(server_url: str, statement: sql.Composed, *, creating: bool) -> None:
+def _admin(server_url: str, statement: sql.Composed) -> None:
     try:
         with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(statement)
@@ -47,6 +48,4 @@ def _admin(server_url: str, statement: sql.Composed, *, creating: bool) -> None:
             "give --database URL of a database kept for simulations"
         ) from exc
     except psycopg.OperationalError as exc:
-        action = "create" if creating else "drop"
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise DatabaseUnavailable(f"cannot {action} a scratch database: {reason}") from exc
+        raise unreachable(server_url, exc) from exc

@@ -1,5 +1,5 @@
 """The API's read helpers and the reschedule write on PostgreSQL: review queue, event search,
-backlog gauges, and the version guard of a modification."""
+backlog gauges (bookings and the job queue), and the version guard of a modification."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 from seatflow.documents import parse_restaurant
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import VersionConflict
+from seatflow.jobs import ProcrastinateQueue, build_app
+from seatflow.jobs.queue import booking_lock
 from seatflow.store.bookings import NewBooking, advance, insert_booking, require_booking, set_status
 from seatflow.store.database import Connection
 from seatflow.store.events import Event, prepare_event
@@ -72,6 +74,39 @@ async def test_review_queue_lists_only_open_reviews_of_the_restaurant(conn: Conn
     assert pending not in {r["id"] for r in rows}
     backlog = await assignment_backlog(conn, shadow_since=START - timedelta(days=3650))
     assert (backlog.pending, backlog.in_review) == (1, 3)
+
+
+async def test_backlog_counts_due_jobs_and_the_age_of_the_oldest(conn: Connection) -> None:
+    """Jobs due and not taken are counted, and the lag is the age of the oldest of them — its
+    deferral for an unscheduled job, its schedule for a delayed one; future and running jobs
+    are not waiting."""
+    here = await import_floor(conn, parse_restaurant(_floor("here")))
+    queue = ProcrastinateQueue(build_app())
+    assert (await assignment_backlog(conn, shadow_since=START)).queue_lag_seconds == 0.0
+    bookings = [await _booking(conn, here, hours) for hours in range(4)]
+    for booking_id in bookings:
+        await queue.enqueue(conn, booking_id, "creation", new_booking=True)
+    deferred_long_ago, scheduled_past, scheduled_future, running = (
+        booking_lock(b) for b in bookings
+    )
+    await conn.execute(
+        "UPDATE procrastinate_events SET at = now() - interval '90 seconds' WHERE job_id = "
+        "(SELECT id FROM procrastinate_jobs WHERE lock = %s)",
+        (deferred_long_ago,),
+    )
+    await conn.execute(
+        "UPDATE procrastinate_jobs SET scheduled_at = now() - interval '30 seconds' "
+        "WHERE lock = %s",
+        (scheduled_past,),
+    )
+    await conn.execute(
+        "UPDATE procrastinate_jobs SET scheduled_at = now() + interval '1 hour' WHERE lock = %s",
+        (scheduled_future,),
+    )
+    await conn.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE lock = %s", (running,))
+    backlog = await assignment_backlog(conn, shadow_since=START)
+    assert backlog.jobs_due == 2
+    assert 90 <= backlog.queue_lag_seconds < 90 + 60  # now() is the transaction's start
 
 
 async def test_search_events_applies_every_filter(conn: Connection) -> None:

@@ -8,7 +8,7 @@ from prometheus_client import REGISTRY
 
 from e2e.api.kit import Api, api_settings
 from seatflow.api import create_app
-from seatflow.api.metrics import METRIC_NAMES
+from seatflow.pipeline.metrics import METRIC_NAMES
 from support.events import add_events, shadow_compares
 
 

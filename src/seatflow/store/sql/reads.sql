@@ -19,8 +19,15 @@ ORDER BY created_at DESC, id DESC
 LIMIT %(limit)s;
 
 -- assignment_backlog --
--- Gauges for /metrics, across every worker: bookings waiting for a table, bookings in review, and
--- shadow comparisons where V3 did worse or failed since a moment.
+-- Gauges for /metrics, across every worker: bookings waiting for a table, bookings in review,
+-- shadow comparisons where V3 did worse or failed since a moment, and the job queue — jobs due
+-- and not yet taken, and how long the oldest of them has been due (its scheduled time, or when
+-- it was deferred: procrastinate keeps that as the job's 'deferred' event; job ids grow with
+-- deferral, so the lowest unscheduled id is the oldest).
+WITH due AS (
+    SELECT id, scheduled_at FROM procrastinate_jobs
+    WHERE status = 'todo' AND (scheduled_at IS NULL OR scheduled_at <= now())
+)
 SELECT
     (SELECT count(*) FROM bookings
      WHERE status = 'pending'
@@ -31,7 +38,14 @@ SELECT
     (SELECT count(*) FROM observability_events
      WHERE source = 'assignment.coordinator' AND event_type = 'coordinator.shadow_compare'
        AND created_at >= %(since)s
-       AND context->>'classification' IN ('legacy_better', 'v3_error')) AS shadow_mismatches;
+       AND context->>'classification' IN ('legacy_better', 'v3_error')) AS shadow_mismatches,
+    (SELECT count(*) FROM due) AS jobs_due,
+    coalesce(extract(epoch FROM now() - least(
+        (SELECT min(scheduled_at) FROM due),
+        (SELECT min(e.at) FROM procrastinate_events e
+         WHERE e.type = 'deferred'
+           AND e.job_id = (SELECT min(id) FROM due WHERE scheduled_at IS NULL))
+    )), 0)::float8 AS queue_lag_seconds;
 
 -- ping --
 -- The cheapest round trip: is the database answering?

@@ -1,14 +1,17 @@
-"""Prometheus metrics of one API process, on a registry of its own (made per app, never the
-global default, so two apps in one process — tests — never collide).
+"""Prometheus metrics of one process — an API process or a worker — on a registry of its own
+(made per process or app, never the global default, so two apps in one process — tests — never
+collide). Both surfaces expose the same families; see docs/operations.md.
 
 Counters and the latency histogram count what this process decided; the backlog gauges are read
-from the database at scrape time, so they are the same whichever process is scraped; breaker
-state and dropped events are read from the live objects at scrape time.
+from the database (the API at scrape time, a worker every few seconds), so they are the same
+whichever process is scraped; breaker state and dropped events are read from the live objects at
+scrape time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -16,10 +19,11 @@ from prometheus_client.registry import Collector
 
 from seatflow.pipeline.breaker import BreakerState, CircuitBreaker
 from seatflow.pipeline.outcome import Outcome, OutcomeKind
+from seatflow.store.database import Connection
 from seatflow.store.events import EventSink
-from seatflow.store.reads import Backlog
+from seatflow.store.reads import Backlog, assignment_backlog
 
-__all__ = ["METRIC_NAMES", "Metrics"]
+__all__ = ["METRIC_NAMES", "SHADOW_WINDOW", "Metrics"]
 
 #: Every family /metrics exposes (counters with their `_total` suffix), for docs and tests.
 METRIC_NAMES = (
@@ -32,7 +36,11 @@ METRIC_NAMES = (
     "seatflow_queue_depth",
     "seatflow_review_queue_depth",
     "seatflow_events_dropped_total",
+    "seatflow_jobs_due",
+    "seatflow_queue_lag_seconds",
 )
+#: The shadow-mismatch gauge counts comparisons this far back.
+SHADOW_WINDOW = timedelta(hours=1)
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -76,6 +84,16 @@ class Metrics:
             "Shadow comparisons in the last hour where V3 did worse than legacy or failed.",
             registry=r,
         )
+        self.jobs_due = Gauge(
+            "seatflow_jobs_due",
+            "Jobs due and not yet taken by a worker (every queue, every worker).",
+            registry=r,
+        )
+        self.queue_lag = Gauge(
+            "seatflow_queue_lag_seconds",
+            "How long the oldest job due and not yet taken has been waiting (0: none waits).",
+            registry=r,
+        )
         self._live: _LiveCollector | None = None
 
     def record(self, pipeline: str, outcome: Outcome, seconds: float) -> None:
@@ -92,6 +110,12 @@ class Metrics:
         self.queue_depth.set(backlog.pending)
         self.review_depth.set(backlog.in_review)
         self.shadow_mismatches.set(backlog.shadow_mismatches)
+        self.jobs_due.set(backlog.jobs_due)
+        self.queue_lag.set(backlog.queue_lag_seconds)
+
+    async def refresh_backlog(self, conn: Connection, now: datetime) -> None:
+        """Read the backlog gauges from the database (one query)."""
+        self.set_backlog(await assignment_backlog(conn, shadow_since=now - SHADOW_WINDOW))
 
     def watch(self, breaker: CircuitBreaker, sink: EventSink) -> None:
         """Expose the breaker's state and the sink's drop count (replacing any earlier ones)."""
