@@ -32,16 +32,16 @@ from seatflow.pipeline.error_budget import (
     record_error,
 )
 from seatflow.pipeline.flags import PipelineFlags
+from seatflow.pipeline.invocation import InvocationRun, LostRace
 from seatflow.pipeline.outcome import Outcome
 from seatflow.pipeline.retry import RetryPolicy
 from seatflow.pipeline.snapshot import plan_request
-from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType, state_transition_event
+from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Plan
 from seatflow.store.bookings import (
     BookingRecord,
     Claim,
-    Transition,
     advance,
     claim_booking,
     record_attempt,
@@ -49,7 +49,7 @@ from seatflow.store.bookings import (
 )
 from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection, pipelined_transaction
-from seatflow.store.events import EventSink, Severity
+from seatflow.store.events import EventSink
 from seatflow.store.floors import FloorCache, StoredFloor
 from seatflow.store.occupancy import send_booking_occupancy
 
@@ -122,15 +122,15 @@ class AssignmentCoordinator:
             )
             return Outcome.retry("circuit_open", admission.retry_after)
         async with self._pool.connection() as conn:
-            run = _Run(telemetry)
+            run = InvocationRun(telemetry)
             try:
                 async with store_errors(), pipelined_transaction(conn):
                     outcome = await self._locked(conn, booking_id, trigger, run)
             except LOST_RACES as exc:  # surfaced at the sync: nothing of that transaction stayed
                 if run.planned is None:
                     raise  # not a confirm that lost a race: an error like any other
-                lost = _LostRace(type(exc).__name__, run.plan_ms, run.planned.version)
-                run = _Run(telemetry)
+                lost = LostRace(type(exc).__name__, run.plan_ms, run.planned.version)
+                run = InvocationRun(telemetry)
                 async with store_errors(), pipelined_transaction(conn):
                     outcome = await self._locked(conn, booking_id, trigger, run, lost)
         self.breaker.record_success()
@@ -180,7 +180,7 @@ class AssignmentCoordinator:
             budget=self._config.errors,
         )
         if spent is not None:
-            run = _Run(telemetry)
+            run = InvocationRun(telemetry)
             run.transitions += spent.transitions
             run.later(
                 EventType.ATTEMPT, "error", attempt=spent.attempt, outcome="error", reason=error
@@ -193,8 +193,8 @@ class AssignmentCoordinator:
         conn: Connection,
         booking_id: UUID,
         trigger: str,
-        run: _Run,
-        lost_race: _LostRace | None = None,
+        run: InvocationRun,
+        lost_race: LostRace | None = None,
     ) -> Outcome:
         """One transaction in two round trips: the claim with the occupancy, then every write.
 
@@ -287,7 +287,7 @@ class AssignmentCoordinator:
         path: tuple[AssignmentState, ...],
         attempt_no: int,
         plan: Plan,
-        run: _Run,
+        run: InvocationRun,
     ) -> Outcome:
         """Send the whole confirm — tables, states, attempt — to be checked at the sync."""
         actor = f"v3:{trigger}"
@@ -367,37 +367,6 @@ class AssignmentCoordinator:
             duration_ms=plan_ms,
         )
         await record_attempt(conn, record, attempt_no)
-
-
-@dataclass(frozen=True, slots=True)
-class _LostRace:
-    """A confirm that failed at its sync: why, how long planning took, and the booking's version
-    then — the record of the failure is written only if the booking is still at it."""
-
-    reason: str
-    plan_ms: float
-    version: int
-
-
-class _Run:
-    """What one transaction of an invocation will announce once it has committed."""
-
-    def __init__(self, telemetry: CoordinatorTelemetry) -> None:
-        self.telemetry = telemetry
-        self.transitions: list[Transition] = []
-        self.plan_ms = 0.0
-        self.planned: BookingRecord | None = None  # the booking as the confirm found it
-        self.attempt: int | None = None  # the attempt number this transaction records
-        self._events: list[tuple[str, Severity, dict[str, object]]] = []
-
-    def later(self, event_type: str, severity: Severity = "info", **context: object) -> None:
-        self._events.append((event_type, severity, context))
-
-    def committed(self, sink: EventSink) -> None:
-        for event_type, severity, context in self._events:
-            self.telemetry.event(event_type, severity, **context)
-        for step in self.transitions:
-            sink.emit(state_transition_event(step))
 
 
 def _ms(delay: timedelta | None) -> int | None:
