@@ -22,7 +22,7 @@ from rich.table import Table
 
 from seatflow.cli.rollout import build_report, render
 from seatflow.cli.runtime import connect, settings_of
-from seatflow.cli.sandbox import simulation_database
+from seatflow.cli.sandbox import DatabaseOption, simulation_database
 from seatflow.cli.simulate import print_summary
 from seatflow.documents import parse_scenario_text
 from seatflow.domain.scenario import Scenario
@@ -40,13 +40,7 @@ def demo_command(
     ctx: typer.Context,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes.")] = 2,
     concurrency: Annotated[int, typer.Option(min=1, max=16, help="Jobs per worker.")] = 2,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            help="Run in this database (one kept for simulations) instead of a scratch one.",
-            show_default="a scratch database, dropped afterwards",
-        ),
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Run the sample evening through the queue and workers (V3), then print the summary.
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
+import typer
 from rich.console import Console
 
 from seatflow.errors import InvalidInput
@@ -21,7 +23,16 @@ from seatflow.store.database import resolve_url
 from seatflow.store.migrate import require_current
 from seatflow.store.scratch import scratch_database
 
-__all__ = ["simulation_database"]
+__all__ = ["DatabaseOption", "simulation_database"]
+
+#: `--database URL` of `simulate` and `demo`.
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Run in this database (one kept for simulations) instead of a scratch one.",
+        show_default="a scratch database, dropped afterwards",
+    ),
+]
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from seatflow.bootstrap import services
 from seatflow.cli.floor import read_scenario_file
 from seatflow.cli.runtime import settings_of
-from seatflow.cli.sandbox import simulation_database
+from seatflow.cli.sandbox import DatabaseOption, simulation_database
 from seatflow.documents import parse_scenario_text
 from seatflow.errors import InvalidInput
 from seatflow.logging import log_startup
@@ -36,13 +36,7 @@ def simulate_command(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the result file.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for retry jitter (same input, same run).")] = 0,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            help="Run in this database (one kept for simulations) instead of a scratch one.",
-            show_default="a scratch database, dropped afterwards",
-        ),
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """Run a scenario's bookings through the real database path on a simulated clock.
 
