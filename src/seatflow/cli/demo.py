@@ -30,6 +30,7 @@ from seatflow.jobs.evening import Evening, EveningProgress, run_evening, shift_i
 from seatflow.jobs.processes import worker_processes
 from seatflow.logging import log_startup
 from seatflow.pipeline.event_types import COORDINATOR_SOURCE, TERMINAL_EVENTS
+from seatflow.pipeline.rollout_gate import Verdict
 from seatflow.settings import Settings
 from seatflow.sim.simulate import SimulationStats
 
@@ -92,8 +93,15 @@ def _run_demo(
     stats = SimulationStats(invocations=len(durations), decision_ms=durations)
     print_summary(evening.result, stats, ceilings.get(scenario.name))
     asyncio.run(_events_by_type(url, started))
-    report = build_report(url, started, scenario.floor.slug, include_simulated=True)
-    render(asyncio.run(report), "demo run")
+    report = asyncio.run(build_report(url, started, scenario.floor.slug, include_simulated=True))
+    render(report, "demo run")
+    if report.gate.verdict is Verdict.INSUFFICIENT:
+        console.print(
+            f"(one evening gives fewer outcomes than the {report.thresholds.min_outcomes} the "
+            "gate needs before it judges a rate: a rollout is judged on hours of real traffic, "
+            "see docs/assignment-pipeline-rollout.md)",
+            style="dim",
+        )
     out = Path(tempfile.gettempdir()) / "seatflow-demo-result.json"
     out.write_text(json.dumps(evening.result, indent=1) + "\n")
     console.print(f"result file: {out}")
