@@ -19,6 +19,7 @@ from seatflow.api.state import ApiState
 from seatflow.api.validation import check_party, check_start, check_zone, invalid
 from seatflow.api.views import booking_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
+from seatflow.pipeline.handback import back_to_pending, path_to_pending
 from seatflow.planning.model import PlanFailure, PlanRequest
 from seatflow.store.bookings import (
     BookingRecord,
@@ -34,12 +35,10 @@ from seatflow.store.holds import release_holds
 from seatflow.store.reschedule import reschedule_booking
 
 __all__ = [
-    "back_to_pending",
     "cancel_booking",
     "create_booking",
     "ensure_open",
     "modify_booking",
-    "path_to_pending",
     "read_booking",
     "reloaded_view",
 ]
@@ -162,32 +161,6 @@ def ensure_open(booking: BookingRecord) -> BookingRecord:
             409, "booking_closed", f"the booking is {booking.status.value}", field="booking_id"
         )
     return booking
-
-
-def path_to_pending(state: AssignmentState) -> tuple[AssignmentState, ...]:
-    """The states from `state` to `assignment_pending`; every state may go there directly
-    except `created`, which passes `capacity_verified` (the API checked capacity)."""
-    if state is S.ASSIGNMENT_PENDING:
-        return ()
-    if state is S.CREATED:
-        return (S.CAPACITY_VERIFIED, S.ASSIGNMENT_PENDING)
-    return (S.ASSIGNMENT_PENDING,)
-
-
-async def back_to_pending(
-    conn: Connection, booking: BookingRecord, now: datetime, *, actor: str, why: str
-) -> tuple[Transition, ...]:
-    """Tables and unconfirmed holds released, status pending, state `assignment_pending`."""
-    await release_allocations(conn, booking.id, now)
-    await release_holds(conn, booking.id)
-    return await advance(
-        conn,
-        booking,
-        path_to_pending(booking.assignment_state),
-        actor=actor,
-        reason=why,
-        status=BookingStatus.PENDING,
-    )
 
 
 async def reloaded_view(

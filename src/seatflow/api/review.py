@@ -10,7 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from seatflow.api.auth import Scope, owned_booking
-from seatflow.api.bookings import back_to_pending, ensure_open, reloaded_view
+from seatflow.api.bookings import ensure_open, reloaded_view
 from seatflow.api.errors import ApiError
 from seatflow.api.schemas import AssignIn, BookingOut, ReviewItemOut, ReviewOut
 from seatflow.api.state import ApiState
@@ -19,6 +19,7 @@ from seatflow.api.views import booking_view
 from seatflow.domain.states import IN_FLIGHT_STATES
 from seatflow.errors import TablesTaken
 from seatflow.pipeline.apply import apply_plan, path_to_in_progress
+from seatflow.pipeline.handback import back_to_pending
 from seatflow.planning.model import Plan
 from seatflow.store.bookings import AttemptRecord, BookingRecord, advance, record_attempt
 from seatflow.store.reads import review_queue

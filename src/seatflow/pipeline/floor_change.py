@@ -20,12 +20,12 @@ import structlog
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.domain.floor_change import Stranded, stranded_by
-from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
+from seatflow.domain.states import TERMINAL_STATUSES
 from seatflow.errors import FloorChangeRefused
-from seatflow.store.bookings import Transition, advance, get_booking, release_allocations
+from seatflow.pipeline.handback import back_to_pending
+from seatflow.store.bookings import Transition, get_booking
 from seatflow.store.database import Connection
 from seatflow.store.floors import import_floor, live_seatings, lock_floor_for_change
-from seatflow.store.holds import release_holds
 
 __all__ = ["FLOOR_CHANGE", "FloorChange", "JobQueue", "change_floor"]
 
@@ -103,14 +103,4 @@ async def _hand_back(
     booking = await get_booking(conn, booking_id, for_update=True)
     if booking is None or booking.status in TERMINAL_STATUSES:
         return None
-    await release_allocations(conn, booking.id, now)
-    await release_holds(conn, booking.id)
-    pending = AssignmentState.ASSIGNMENT_PENDING
-    return await advance(
-        conn,
-        booking,
-        () if booking.assignment_state is pending else (pending,),
-        actor=actor,
-        reason=FLOOR_CHANGE,
-        status=BookingStatus.PENDING,
-    )
+    return await back_to_pending(conn, booking, now, actor=actor, why=FLOOR_CHANGE)

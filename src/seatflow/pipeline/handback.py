@@ -1,0 +1,42 @@
+"""Handing a booking back to the pipeline: its tables and unconfirmed holds released, status
+`pending`, state `assignment_pending` — what a modification, a staff requeue and a floor change
+all do before queueing a new assignment job."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from seatflow.domain.states import AssignmentState, BookingStatus
+from seatflow.store.bookings import BookingRecord, Transition, advance, release_allocations
+from seatflow.store.database import Connection
+from seatflow.store.holds import release_holds
+
+__all__ = ["back_to_pending", "path_to_pending"]
+
+S = AssignmentState
+
+
+def path_to_pending(state: AssignmentState) -> tuple[AssignmentState, ...]:
+    """The states from `state` to `assignment_pending`; every state may go there directly
+    except `created`, which passes `capacity_verified` (the API checked capacity)."""
+    if state is S.ASSIGNMENT_PENDING:
+        return ()
+    if state is S.CREATED:
+        return (S.CAPACITY_VERIFIED, S.ASSIGNMENT_PENDING)
+    return (S.ASSIGNMENT_PENDING,)
+
+
+async def back_to_pending(
+    conn: Connection, booking: BookingRecord, now: datetime, *, actor: str, why: str
+) -> tuple[Transition, ...]:
+    """Tables and unconfirmed holds released, status pending, state `assignment_pending`."""
+    await release_allocations(conn, booking.id, now)
+    await release_holds(conn, booking.id)
+    return await advance(
+        conn,
+        booking,
+        path_to_pending(booking.assignment_state),
+        actor=actor,
+        reason=why,
+        status=BookingStatus.PENDING,
+    )
