@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from seatflow.store.migrate import head_revision
+from seatflow.store.migrate import downgrade, head_revision
 from support.cli import run_cli
 
 READ_AND_WRITE_COMMANDS = [
@@ -44,15 +44,7 @@ def test_a_schema_behind_is_refused_then_migrated_by_db_migrate(
     db_url: str, tmp_path: Path
 ) -> None:
     """A database one revision behind is refused by `rollout status` until `db migrate` runs."""
-    with psycopg.connect(db_url) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0004'")
-        conn.execute("ALTER TABLE observability_events DROP COLUMN simulated")
-        conn.execute("ALTER TABLE bookings DROP COLUMN simulated")
-        conn.execute("ALTER TABLE restaurants DROP COLUMN simulated")
-        conn.execute(
-            "ALTER TABLE bookings DROP CONSTRAINT bookings_assignment_state_check, "
-            "ADD CONSTRAINT bookings_assignment_state_check CHECK (assignment_state <> '')"
-        )
+    assert downgrade(db_url, "0004").current == "0004"
     refused = run_cli(tmp_path, "rollout", "status", database_url=db_url)
     assert refused.returncode == 1
     assert "revision 0004" in refused.stderr and "seatflow db migrate" in refused.stderr

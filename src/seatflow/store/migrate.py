@@ -21,6 +21,7 @@ from seatflow.store.database import unreachable
 
 __all__ = [
     "MigrationStatus",
+    "downgrade",
     "head_revision",
     "migrate",
     "migration_status",
@@ -99,6 +100,16 @@ def migrate(url: str) -> MigrationStatus:
             command.upgrade(_config(url), "head")
         except Exception as exc:  # SQLAlchemy/psycopg wording stays out of the one-line message
             raise DatabaseUnavailable(f"migration failed: {_first_line(exc)}") from exc
+    return migration_status(url)
+
+
+def downgrade(url: str, revision: str) -> MigrationStatus:
+    """Step the schema back to `revision` through each migration's own downgrade (rollback of a
+    release, and the tests that need an older database)."""
+    try:
+        command.downgrade(_config(url), revision)
+    except Exception as exc:
+        raise DatabaseUnavailable(f"downgrade failed: {_first_line(exc)}") from exc
     return migration_status(url)
 
 
