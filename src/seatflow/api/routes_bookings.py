@@ -6,9 +6,9 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from seatflow.api import bookings
+from seatflow.api import bookings, idempotency
 from seatflow.api.auth import RestaurantScope, Stateful
 from seatflow.api.availability import (
     SearchBudget,
@@ -16,6 +16,7 @@ from seatflow.api.availability import (
     day_starts,
     restaurant_zone,
 )
+from seatflow.api.idempotency import REPLAYED_HEADER, IdempotencyKey
 from seatflow.api.schemas import (
     AvailabilityOut,
     BookingIn,
@@ -51,12 +52,41 @@ _CREATE_ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post("/bookings", status_code=201, response_model=BookingOut, responses=_CREATE_ERRORS)
+_CREATED: dict[int | str, dict[str, object]] = {
+    201: {
+        "description": "Created — or, with an `Idempotency-Key` seen before, the booking that "
+        "key created, as it stands now.",
+        "headers": {
+            REPLAYED_HEADER: {
+                "description": "With an `Idempotency-Key`: `true` when the booking was made by "
+                "an earlier request with this key and body, `false` when by this one.",
+                "schema": {"type": "string", "enum": ["true", "false"]},
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    responses={**_CREATED, **_CREATE_ERRORS},
+)
 async def post_booking(
-    body: BookingIn, scope: RestaurantScope, state: Stateful, wait_ms: WaitMs = None
+    body: BookingIn,
+    scope: RestaurantScope,
+    state: Stateful,
+    response: Response,
+    wait_ms: WaitMs = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
     """Check the floor can seat the party then, create the booking pending and enqueue it."""
-    return await bookings.create_booking(state, scope, body, wait_ms)
+    if idempotency_key is None:
+        return await bookings.create_booking(state, scope, body, wait_ms)
+    view, replayed = await idempotency.create_once(state, scope, body, wait_ms, idempotency_key)
+    response.headers[REPLAYED_HEADER] = "true" if replayed else "false"
+    return view
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, responses=ERRORS)
