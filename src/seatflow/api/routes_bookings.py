@@ -17,17 +17,16 @@ from seatflow.api.availability import (
     restaurant_zone,
 )
 from seatflow.api.idempotency import REPLAYED_HEADER, IdempotencyKey
-from seatflow.api.schemas import (
-    AvailabilityOut,
-    BookingIn,
-    BookingOut,
-    BookingPatch,
-    ErrorOut,
-    NoAvailabilityOut,
+from seatflow.api.responses import (
+    CANCEL_RESPONSES,
+    CREATE_RESPONSES,
+    MODIFY_RESPONSES,
+    READ_RESPONSES,
 )
-from seatflow.api.validation import check_party
+from seatflow.api.schemas import AvailabilityOut, BookingIn, BookingOut, BookingPatch
+from seatflow.api.validation import check_day, check_party, within_horizon
 
-__all__ = ["ERRORS", "WaitMs", "router"]
+__all__ = ["WaitMs", "router"]
 
 router = APIRouter(prefix="/restaurants/{slug}", tags=["bookings"])
 
@@ -40,18 +39,6 @@ WaitMs = Annotated[
         "past the deadline the booking comes back pending and the queue finishes it.",
     ),
 ]
-ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorOut},
-    404: {"model": ErrorOut},
-    409: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
-_CREATE_ERRORS: dict[int | str, dict[str, object]] = {
-    **ERRORS,
-    409: {"model": NoAvailabilityOut, "description": "No room then; nearby times that fit."},
-}
-
-
 _CREATED: dict[int | str, dict[str, object]] = {
     201: {
         "description": "Created — or, with an `Idempotency-Key` seen before, the booking that "
@@ -71,7 +58,7 @@ _CREATED: dict[int | str, dict[str, object]] = {
     "/bookings",
     status_code=201,
     response_model=BookingOut,
-    responses={**_CREATED, **_CREATE_ERRORS},
+    responses={**_CREATED, **CREATE_RESPONSES},
 )
 async def post_booking(
     body: BookingIn,
@@ -89,12 +76,12 @@ async def post_booking(
     return view
 
 
-@router.get("/bookings/{booking_id}", response_model=BookingOut, responses=ERRORS)
+@router.get("/bookings/{booking_id}", response_model=BookingOut, responses=READ_RESPONSES)
 async def get_booking(booking_id: UUID, scope: RestaurantScope, state: Stateful) -> BookingOut:
     return await bookings.read_booking(state, scope, booking_id)
 
 
-@router.patch("/bookings/{booking_id}", response_model=BookingOut, responses=_CREATE_ERRORS)
+@router.patch("/bookings/{booking_id}", response_model=BookingOut, responses=MODIFY_RESPONSES)
 async def patch_booking(
     booking_id: UUID,
     body: BookingPatch,
@@ -106,28 +93,36 @@ async def patch_booking(
     return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=ERRORS)
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=CANCEL_RESPONSES)
 async def cancel_booking(booking_id: UUID, scope: RestaurantScope, state: Stateful) -> BookingOut:
     return await bookings.cancel_booking(state, scope, booking_id)
 
 
-@router.get("/availability", response_model=AvailabilityOut, responses=ERRORS)
+@router.get("/availability", response_model=AvailabilityOut, responses=READ_RESPONSES)
 async def get_availability(
     scope: RestaurantScope,
     state: Stateful,
     party_size: Annotated[int, Query(ge=1)],
-    day: Annotated[date, Query(alias="date", description="The service day, YYYY-MM-DD.")],
+    day: Annotated[
+        date,
+        Query(
+            alias="date",
+            description="The service day, YYYY-MM-DD, in the restaurant's time zone: from "
+            "yesterday to 366 days ahead (422 otherwise).",
+        ),
+    ],
 ) -> AvailabilityOut:
     """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party."""
-    plan = scope.floor.plan
+    plan, now = scope.floor.plan, state.clock.now()
     check_party(plan, party_size)
+    check_day(day, now)
     async with state.pool.connection() as conn:
         times = await bookable_starts(
             conn,
             scope.floor,
             party_size,
-            day_starts(plan, day),
-            now=state.clock.now(),
+            within_horizon(day_starts(plan, day), now),
+            now=now,
             route=state.route_for(scope.floor),
             budget=SearchBudget(per_start_ms=100, total_ms=5000),
         )
