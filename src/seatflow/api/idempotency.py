@@ -86,7 +86,7 @@ class _Keyed:
             raise _Taken(self.booking_of(earlier))
 
     async def earlier(self, state: ApiState) -> UUID | None:
-        async with state.pool.connection() as conn:
+        async with state.pool.connection() as conn, conn.transaction():
             use = await find_key(conn, self.key, self.retention)
         return None if use is None else self.booking_of(use)
 

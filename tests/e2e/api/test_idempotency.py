@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 
 from e2e.api.kit import START, Api, at
+from seatflow.api import bookings
 from seatflow.jobs.maintenance import sweep_idempotency_keys
 
 BOOKINGS = "/v1/restaurants/{slug}/bookings"
@@ -101,6 +103,27 @@ async def test_a_lost_answer_is_recovered_by_retrying_with_the_key(api: Api) -> 
     assert retry.json()["id"] == str(row["id"])
     assert await jobs_of(api, retry.json()["id"]) == 1
     await asyncio.wait_for(asyncio.gather(*api.state.background), timeout=10)
+
+
+async def test_a_failure_after_the_commit_is_recovered_by_retrying_with_the_key(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer fails after the booking committed (the read-back raises); the retry returns
+    that booking and no second one."""
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the process died after the commit")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bookings, "reloaded_view", broken)
+        with pytest.raises(RuntimeError):  # the in-process transport re-raises the app's error
+            await keyed(api)
+    assert await api.count("bookings") == 1
+    retry = await keyed(api)
+    assert (retry.status_code, retry.headers["Idempotent-Replayed"]) == (201, "true")
+    (row,) = await api.sql("SELECT id FROM bookings")
+    assert retry.json()["id"] == str(row["id"])
+    assert await api.count("procrastinate_jobs") == 1
 
 
 async def test_the_same_key_with_another_body_is_refused(api: Api) -> None:
