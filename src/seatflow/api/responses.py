@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from seatflow.api.idempotency import REPLAYED_HEADER
 from seatflow.api.schemas import (
     AssignConflictOut,
     BookingClosedOut,
@@ -42,7 +43,21 @@ _CLOSED = {
     "description": "`booking_closed`: the booking was cancelled or has ended.",
 }
 
-CREATE_RESPONSES: Responses = {**READ_RESPONSES, 409: _NO_AVAILABILITY}
+CREATE_RESPONSES: Responses = {
+    201: {
+        "description": "Created — or, with an `Idempotency-Key` seen before, the booking that "
+        "key created, as it stands now.",
+        "headers": {
+            REPLAYED_HEADER: {
+                "description": "With an `Idempotency-Key`: `true` when the booking was made by "
+                "an earlier request with this key and body, `false` when by this one.",
+                "schema": {"type": "string", "enum": ["true", "false"]},
+            }
+        },
+    },
+    **READ_RESPONSES,
+    409: _NO_AVAILABILITY,
+}
 MODIFY_RESPONSES: Responses = {
     **READ_RESPONSES,
     409: {

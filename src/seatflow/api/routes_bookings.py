@@ -39,27 +39,9 @@ WaitMs = Annotated[
         "past the deadline the booking comes back pending and the queue finishes it.",
     ),
 ]
-_CREATED: dict[int | str, dict[str, object]] = {
-    201: {
-        "description": "Created — or, with an `Idempotency-Key` seen before, the booking that "
-        "key created, as it stands now.",
-        "headers": {
-            REPLAYED_HEADER: {
-                "description": "With an `Idempotency-Key`: `true` when the booking was made by "
-                "an earlier request with this key and body, `false` when by this one.",
-                "schema": {"type": "string", "enum": ["true", "false"]},
-            }
-        },
-    }
-}
 
 
-@router.post(
-    "/bookings",
-    status_code=201,
-    response_model=BookingOut,
-    responses={**_CREATED, **CREATE_RESPONSES},
-)
+@router.post("/bookings", status_code=201, response_model=BookingOut, responses=CREATE_RESPONSES)
 async def post_booking(
     body: BookingIn,
     scope: RestaurantScope,
