@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from seatflow.api import bookings
 from seatflow.api.auth import RestaurantScope, Stateful
 from seatflow.api.availability import (
-    SearchBudget,
+    DAY_BUDGET,
     bookable_starts,
     day_starts,
     restaurant_zone,
@@ -45,8 +45,18 @@ ERRORS: dict[int | str, dict[str, object]] = {
     409: {"model": ErrorOut},
     422: {"model": ErrorOut},
 }
-_CREATE_ERRORS: dict[int | str, dict[str, object]] = {
+#: The expensive calls: each API key may have SEATFLOW_KEY_CONCURRENCY of them in flight.
+_LIMITED: dict[int | str, dict[str, object]] = {
     **ERRORS,
+    429: {
+        "model": ErrorOut,
+        "description": "Too many creates, modifications or availability searches in flight for "
+        "this API key; retry after `Retry-After` seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
+_CREATE_ERRORS: dict[int | str, dict[str, object]] = {
+    **_LIMITED,
     409: {"model": NoAvailabilityOut, "description": "No room then; nearby times that fit."},
 }
 
@@ -56,7 +66,8 @@ async def post_booking(
     body: BookingIn, scope: RestaurantScope, state: Stateful, wait_ms: WaitMs = None
 ) -> BookingOut:
     """Check the floor can seat the party then, create the booking pending and enqueue it."""
-    return await bookings.create_booking(state, scope, body, wait_ms)
+    async with state.limiter.slot(scope.principal.key_prefix):
+        return await bookings.create_booking(state, scope, body, wait_ms)
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingOut, responses=ERRORS)
@@ -73,7 +84,8 @@ async def patch_booking(
     wait_ms: WaitMs = None,
 ) -> BookingOut:
     """Change the time and/or party: re-checked, tables released, assigned again."""
-    return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
+    async with state.limiter.slot(scope.principal.key_prefix):
+        return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
 
 
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=ERRORS)
@@ -81,25 +93,29 @@ async def cancel_booking(booking_id: UUID, scope: RestaurantScope, state: Statef
     return await bookings.cancel_booking(state, scope, booking_id)
 
 
-@router.get("/availability", response_model=AvailabilityOut, responses=ERRORS)
+@router.get("/availability", response_model=AvailabilityOut, responses=_LIMITED)
 async def get_availability(
     scope: RestaurantScope,
     state: Stateful,
     party_size: Annotated[int, Query(ge=1)],
     day: Annotated[date, Query(alias="date", description="The service day, YYYY-MM-DD.")],
 ) -> AvailabilityOut:
-    """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party."""
+    """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party.
+
+    A time needing a re-arrangement the search cannot find within its short budget is left out.
+    """
     plan = scope.floor.plan
     check_party(plan, party_size)
-    async with state.pool.connection() as conn:
+    async with state.limiter.slot(scope.principal.key_prefix):
         times = await bookable_starts(
-            conn,
+            state.pool,
             scope.floor,
             party_size,
             day_starts(plan, day),
             now=state.clock.now(),
             route=state.route_for(scope.floor),
-            budget=SearchBudget(per_start_ms=100, total_ms=5000),
+            budget=DAY_BUDGET,
+            offload=state.offload,
         )
     return AvailabilityOut(
         restaurant=scope.slug,
