@@ -274,6 +274,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="passes over the create cases")
     parser.add_argument("--availability", type=int, default=150, help="availability calls")
     parser.add_argument("--reads", type=int, default=300, help="tenant B reads per phase")
+    parser.add_argument(
+        "--key-concurrency", type=int, default=None, help="SEATFLOW_KEY_CONCURRENCY of the server"
+    )
     parser.add_argument("--log", type=Path, default=Path("/tmp/seatflow-bench-api.log"))
     args = parser.parse_args()
     if not args.url:
@@ -292,7 +295,12 @@ def main() -> int:
         setup = asyncio.run(prepare(url, scenario, placed))
         admin(url, "ANALYZE")
         port = free_port()
-        server = start_server(url, port, args.log, {})
+        limit = (
+            {}
+            if args.key_concurrency is None
+            else {"SEATFLOW_KEY_CONCURRENCY": str(args.key_concurrency)}
+        )
+        server = start_server(url, port, args.log, limit)
         base = f"http://127.0.0.1:{port}"
         keys = setup["keys"]
         asyncio.run(measure_reads(base, keys["bench-b"], setup["b_booking"], 20))  # warm-up
