@@ -89,6 +89,7 @@ class Settings(BaseSettings):
         default=100, ge=0, le=100, alias="FEATURE_ASSIGNMENT_PIPELINE_V3_PERCENT"
     )
     repack_budget_ms: int = Field(default=2000, ge=0, le=60000, alias="SEATFLOW_REPACK_BUDGET_MS")
+    key_concurrency: int = Field(default=4, ge=1, le=1000, alias="SEATFLOW_KEY_CONCURRENCY")
     hold_seconds: int = Field(default=120, ge=5, le=3600, alias="SEATFLOW_HOLD_SECONDS")
     max_errors: int = Field(default=5, ge=1, le=100, alias="SEATFLOW_MAX_ERRORS")
     log_level: str = Field(default="info", alias="SEATFLOW_LOG_LEVEL")

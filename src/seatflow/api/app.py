@@ -9,7 +9,10 @@ they work on a network without a CDN.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -21,6 +24,7 @@ from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
 from seatflow.api.queue import AssignmentQueue
 from seatflow.api.state import ApiState
+from seatflow.api.throttle import KeyLimiter
 from seatflow.bootstrap import services
 from seatflow.jobs.app import build_app
 from seatflow.jobs.queue import ProcrastinateQueue
@@ -35,8 +39,24 @@ __all__ = ["DOCS_ASSETS", "MAX_BODY_BYTES", "create_app"]
 MAX_BODY_BYTES = 64 * 1024
 #: Where /docs and /redoc load their JavaScript, CSS and favicon from: this app, never a CDN.
 DOCS_ASSETS = "/docs-assets"
+#: Processes that plan (availability, create, modify). Planning is pure Python: in a thread it
+#: would hold the API process's interpreter lock and slow every other request; in its own
+#: process it competes for a core like any other program, and the event loop stays free.
+PLANNING_PROCESSES = 2
+#: Planning yields the CPU to the API's event loop (and the database beside it) when both want it.
+PLANNING_NICENESS = 10
 #: At shutdown, how long inline assignments still running may take before they are cancelled.
 DRAIN_SECONDS = 30.0
+
+
+def planning_pool() -> ProcessPoolExecutor:
+    """Worker processes forked from a fork server that has the planner imported already, so a
+    worker starts in milliseconds and the API's own threads and sockets are never forked."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["seatflow.api.availability"])
+    return ProcessPoolExecutor(
+        PLANNING_PROCESSES, mp_context=context, initializer=os.nice, initargs=(PLANNING_NICENESS,)
+    )
 
 
 def create_app(
@@ -60,12 +80,22 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with services(settings, url, clock=clock, flags=flags, pool_size=pool_size) as svc:
             metrics.watch(svc.coordinator.breaker, svc.sink)
-            state = ApiState(services=svc, queue=chosen_queue, metrics=metrics, url=url)
+            planning = planning_pool()
+            planning.submit(int)  # start the workers now, not on the first request
+            state = ApiState(
+                services=svc,
+                queue=chosen_queue,
+                metrics=metrics,
+                url=url,
+                limiter=KeyLimiter(settings.key_concurrency),
+                planning=planning,
+            )
             app.state.seatflow = state
             try:
                 yield
             finally:
                 await state.drain(timeout=DRAIN_SECONDS)
+                planning.shutdown(wait=False, cancel_futures=True)
                 metrics.unwatch()
 
     app = FastAPIOffline(

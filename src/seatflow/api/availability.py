@@ -2,36 +2,47 @@
 
 The same check as `pipeline.availability.check_availability` (occupancy read from the database,
 then the route's planner: V3 re-pack aware, legacy free tables only), taken in its two halves so
-that planning — CPU work that may search for up to the re-pack budget — runs in a worker thread
-instead of stalling every other request on the event loop. Planning is pure, so that is safe.
+that planning — CPU work that may search for up to the re-pack budget — runs off the event loop
+(`offload`: the API's small planning thread pool) instead of stalling every other request.
+Planning is pure, so that is safe. Given the pool rather than a connection, a search holds a
+connection only while it reads, never while it plans.
 
 Searches over many start times (alternatives, the day grid) read occupancy once and share one
-time budget, so a full restaurant answers in bounded time rather than budget × candidates.
+time budget, so a full restaurant answers in bounded time rather than budget × candidates. Most
+starts are settled without the solver: free tables that fit say yes, `planning.bounds` says a
+certain no, and only the starts in between spend re-pack budget — a start whose search runs out
+of budget is left out (it may still be bookable).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from typing import ParamSpec, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import structlog
+from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.pipeline.availability import plan_for_route
 from seatflow.pipeline.flags import Route
+from seatflow.planning.engine import can_seat
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.occupancy import load_occupants
 
 __all__ = [
+    "ALTERNATIVES_BUDGET",
+    "DAY_BUDGET",
     "NEW_REQUEST",
+    "Offload",
     "SearchBudget",
     "alternatives",
     "bookable_starts",
@@ -44,6 +55,20 @@ __all__ = [
 ]
 
 log = structlog.get_logger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """Run a pure function off the event loop (`asyncio.to_thread` is one)."""
+
+    def __call__(
+        self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Awaitable[T]: ...
+
+
+#: A connection for one statement, or the pool to take one from just for the read.
+Database = Connection | AsyncConnectionPool[Connection]
 
 #: The booking id a request that does not exist yet plans under (it matches no occupant).
 NEW_REQUEST = "request:new"
@@ -56,11 +81,17 @@ SERVICE_CLOSES = clock_time(23, 0)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SearchBudget:
-    """Re-pack time for a multi-start search: `per_start_ms` each, `total_ms` for all; once the
-    total is spent the remaining starts are judged on free tables alone (budget 0)."""
+    """Time a multi-start search may spend looking past free tables (the bound and a short
+    shuffle, `planning.engine.can_seat`), `total_ms` for all starts; once it is spent the
+    remaining starts are judged on free tables alone."""
 
-    per_start_ms: int = 200
-    total_ms: int = 3000
+    total_ms: int = 30
+
+
+#: Nearby times for a refused create (up to 16 starts, stopping at three found).
+ALTERNATIVES_BUDGET = SearchBudget(total_ms=30)
+#: A day's grid (48 starts).
+DAY_BUDGET = SearchBudget(total_ms=30)
 
 
 def plan_request(
@@ -91,12 +122,13 @@ async def plan_at(
     route: Route,
     budget_ms: int,
     exclude: UUID | None = None,
+    offload: Offload = asyncio.to_thread,
 ) -> Plan | PlanFailure:
     """Plan one request on the current occupancy; `exclude` is a booking being modified."""
     occupants = await load_occupants(
         conn, floor, start=request.start, end=request.end, now=now, exclude_booking=exclude
     )
-    return await asyncio.to_thread(plan_for_route, floor.plan, request, occupants, route, budget_ms)
+    return await offload(plan_for_route, floor.plan, request, occupants, route, budget_ms)
 
 
 def nearby_starts(start: datetime) -> list[datetime]:
@@ -109,7 +141,7 @@ def nearby_starts(start: datetime) -> list[datetime]:
 
 
 async def alternatives(
-    conn: Connection,
+    db: Database,
     floor: StoredFloor,
     request: PlanRequest,
     *,
@@ -117,11 +149,12 @@ async def alternatives(
     route: Route,
     budget: SearchBudget,
     exclude: UUID | None = None,
+    offload: Offload = asyncio.to_thread,
 ) -> list[datetime]:
     """Up to three nearby start times at which the floor can seat the same party."""
     moved = [_moved(request, s) for s in nearby_starts(request.start) if s > now]
     return await _search(
-        conn,
+        db,
         floor,
         moved,
         now=now,
@@ -129,6 +162,7 @@ async def alternatives(
         budget=budget,
         exclude=exclude,
         want=MAX_ALTERNATIVES,
+        offload=offload,
     )
 
 
@@ -154,7 +188,7 @@ def day_starts(floor: FloorPlan, day: date) -> list[datetime]:
 
 
 async def bookable_starts(
-    conn: Connection,
+    db: Database,
     floor: StoredFloor,
     party_size: int,
     starts: Sequence[datetime],
@@ -162,6 +196,7 @@ async def bookable_starts(
     now: datetime,
     route: Route,
     budget: SearchBudget,
+    offload: Offload = asyncio.to_thread,
 ) -> list[datetime]:
     """Those of `starts` (in the future) at which the floor can seat `party_size`."""
     requests = [
@@ -170,12 +205,19 @@ async def bookable_starts(
         if start > now
     ]
     return await _search(
-        conn, floor, requests, now=now, route=route, budget=budget, want=len(requests)
+        db,
+        floor,
+        requests,
+        now=now,
+        route=route,
+        budget=budget,
+        want=len(requests),
+        offload=offload,
     )
 
 
 async def _search(
-    conn: Connection,
+    db: Database,
     floor: StoredFloor,
     requests: Sequence[PlanRequest],
     *,
@@ -183,22 +225,23 @@ async def _search(
     route: Route,
     budget: SearchBudget,
     want: int,
+    offload: Offload,
     exclude: UUID | None = None,
 ) -> list[datetime]:
     """The starts of the first `want` requests that fit, on occupancy read once for all."""
     if not requests:
         return []
-    occupants = await load_occupants(
-        conn,
-        floor,
-        start=min(r.start for r in requests),
-        end=max(r.end for r in requests),
-        now=now,
-        exclude_booking=exclude,
-    )
-    fitting = await asyncio.to_thread(
-        fitting_starts, floor.plan, requests, occupants, route, budget, want
-    )
+    start, end = min(r.start for r in requests), max(r.end for r in requests)
+    if isinstance(db, AsyncConnectionPool):
+        async with db.connection() as conn:  # returned before planning starts
+            occupants = await load_occupants(
+                conn, floor, start=start, end=end, now=now, exclude_booking=exclude
+            )
+    else:
+        occupants = await load_occupants(
+            db, floor, start=start, end=end, now=now, exclude_booking=exclude
+        )
+    fitting = await offload(fitting_starts, floor.plan, requests, occupants, route, budget, want)
     return [r.start for r in fitting]
 
 
@@ -210,17 +253,32 @@ def fitting_starts(
     budget: SearchBudget,
     want: int,
 ) -> list[PlanRequest]:
-    """The first `want` requests, in the given order, that the route's planner can place."""
+    """The first `want` requests, in the given order, that the route's planner can place.
+
+    V3 asks `can_seat` (free tables, the bound, a short shuffle; never the solver) while the
+    total budget lasts, then free tables alone; legacy only ever looks at free tables.
+    """
     deadline = time.monotonic() + budget.total_ms / 1000
     found: list[PlanRequest] = []
     for request in requests:
         if len(found) >= want:
             break
-        left_ms = int((deadline - time.monotonic()) * 1000)
-        budget_ms = max(0, min(budget.per_start_ms, left_ms))
-        if isinstance(plan_for_route(floor, request, occupants, route, budget_ms), Plan):
+        if _seatable(floor, request, occupants, route, time.monotonic() < deadline):
             found.append(request)
     return found
+
+
+def _seatable(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    route: Route,
+    search: bool,
+) -> bool:
+    """The route's planner could seat it (V3 asked only yes or no: nothing is ranked)."""
+    if route is Route.V3:
+        return can_seat(floor, request, occupants, search=search)
+    return isinstance(plan_for_route(floor, request, occupants, route, 0), Plan)
 
 
 def _moved(request: PlanRequest, start: datetime) -> PlanRequest:

@@ -12,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from seatflow.api.auth import Scope, owned_booking
-from seatflow.api.availability import SearchBudget, alternatives, plan_at, plan_request
+from seatflow.api.availability import ALTERNATIVES_BUDGET, alternatives, plan_at, plan_request
 from seatflow.api.errors import ApiError
 from seatflow.api.schemas import BookingIn, BookingOut, BookingPatch
 from seatflow.api.settle import settle
@@ -203,11 +203,19 @@ async def _require_room(
         route=route,
         budget_ms=state.settings.repack_budget_ms,
         exclude=exclude,
+        offload=state.offload,
     )
     if not isinstance(result, PlanFailure):
         return
     times = await alternatives(
-        conn, scope.floor, request, now=now, route=route, budget=SearchBudget(), exclude=exclude
+        conn,
+        scope.floor,
+        request,
+        now=now,
+        route=route,
+        budget=ALTERNATIVES_BUDGET,
+        exclude=exclude,
+        offload=state.offload,
     )
     raise ApiError(
         409,

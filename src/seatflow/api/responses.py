@@ -21,6 +21,7 @@ __all__ = [
     "CANCEL_RESPONSES",
     "CREATE_RESPONSES",
     "MODIFY_RESPONSES",
+    "AVAILABILITY_RESPONSES",
     "READ_RESPONSES",
     "REQUEUE_RESPONSES",
 ]
@@ -32,6 +33,14 @@ READ_RESPONSES: Responses = {
     401: {"model": ErrorOut, "description": "No API key, or an unknown or revoked one."},
     404: {"model": ErrorOut, "description": "No such restaurant or booking (for this key)."},
     422: {"model": ErrorOut, "description": "Bad input; `field` names what to fix."},
+}
+
+#: The expensive calls (create, modify, availability): each key has SEATFLOW_KEY_CONCURRENCY.
+_THROTTLED = {
+    "model": ErrorOut,
+    "description": "`too_many_requests`: too many creates, modifications or availability "
+    "searches in flight for this API key; retry after `Retry-After` seconds.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
 }
 
 _NO_AVAILABILITY = {
@@ -57,6 +66,7 @@ CREATE_RESPONSES: Responses = {
     },
     **READ_RESPONSES,
     409: _NO_AVAILABILITY,
+    429: _THROTTLED,
 }
 MODIFY_RESPONSES: Responses = {
     **READ_RESPONSES,
@@ -65,7 +75,9 @@ MODIFY_RESPONSES: Responses = {
         "description": "`no_availability` (with `alternatives`): no room for the new time or "
         "party. `booking_closed` (no alternatives): the booking was cancelled or has ended.",
     },
+    429: _THROTTLED,
 }
+AVAILABILITY_RESPONSES: Responses = {**READ_RESPONSES, 429: _THROTTLED}
 CANCEL_RESPONSES: Responses = {**READ_RESPONSES, 409: _CLOSED}
 REQUEUE_RESPONSES: Responses = {**READ_RESPONSES, 409: _CLOSED}
 ASSIGN_RESPONSES: Responses = {

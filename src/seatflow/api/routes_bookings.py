@@ -11,13 +11,14 @@ from fastapi import APIRouter, Query, Response
 from seatflow.api import bookings, idempotency
 from seatflow.api.auth import RestaurantScope, Stateful
 from seatflow.api.availability import (
-    SearchBudget,
+    DAY_BUDGET,
     bookable_starts,
     day_starts,
     restaurant_zone,
 )
 from seatflow.api.idempotency import REPLAYED_HEADER, IdempotencyKey
 from seatflow.api.responses import (
+    AVAILABILITY_RESPONSES,
     CANCEL_RESPONSES,
     CREATE_RESPONSES,
     MODIFY_RESPONSES,
@@ -51,9 +52,10 @@ async def post_booking(
     idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
     """Check the floor can seat the party then, create the booking pending and enqueue it."""
-    if idempotency_key is None:
-        return await bookings.create_booking(state, scope, body, wait_ms)
-    view, replayed = await idempotency.create_once(state, scope, body, wait_ms, idempotency_key)
+    async with state.limiter.slot(scope.principal.key_prefix):
+        if idempotency_key is None:
+            return await bookings.create_booking(state, scope, body, wait_ms)
+        view, replayed = await idempotency.create_once(state, scope, body, wait_ms, idempotency_key)
     response.headers[REPLAYED_HEADER] = "true" if replayed else "false"
     return view
 
@@ -72,7 +74,8 @@ async def patch_booking(
     wait_ms: WaitMs = None,
 ) -> BookingOut:
     """Change the time and/or party: re-checked, tables released, assigned again."""
-    return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
+    async with state.limiter.slot(scope.principal.key_prefix):
+        return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
 
 
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=CANCEL_RESPONSES)
@@ -80,7 +83,7 @@ async def cancel_booking(booking_id: UUID, scope: RestaurantScope, state: Statef
     return await bookings.cancel_booking(state, scope, booking_id)
 
 
-@router.get("/availability", response_model=AvailabilityOut, responses=READ_RESPONSES)
+@router.get("/availability", response_model=AvailabilityOut, responses=AVAILABILITY_RESPONSES)
 async def get_availability(
     scope: RestaurantScope,
     state: Stateful,
@@ -94,19 +97,23 @@ async def get_availability(
         ),
     ],
 ) -> AvailabilityOut:
-    """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party."""
+    """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party.
+
+    A time needing a re-arrangement the search cannot find within its short budget is left out.
+    """
     plan, now = scope.floor.plan, state.clock.now()
     check_party(plan, party_size)
     check_day(day, now)
-    async with state.pool.connection() as conn:
+    async with state.limiter.slot(scope.principal.key_prefix):
         times = await bookable_starts(
-            conn,
+            state.pool,
             scope.floor,
             party_size,
             within_horizon(day_starts(plan, day), now),
             now=now,
             route=state.route_for(scope.floor),
-            budget=SearchBudget(per_start_ms=100, total_ms=5000),
+            budget=DAY_BUDGET,
+            offload=state.offload,
         )
     return AvailabilityOut(
         restaurant=scope.slug,

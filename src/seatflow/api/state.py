@@ -4,15 +4,18 @@ metrics — built once by the lifespan, never at import time."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
 
 from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.api.queue import AssignmentQueue
+from seatflow.api.throttle import KeyLimiter
 from seatflow.bootstrap import Services
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import Route
@@ -26,6 +29,7 @@ from seatflow.store.floors import FloorCache, StoredFloor
 __all__ = ["ApiState", "api_state"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +38,10 @@ class ApiState:
     queue: AssignmentQueue
     metrics: Metrics
     url: str
+    #: Each key's expensive calls in flight (create, modify, availability).
+    limiter: KeyLimiter
+    #: Where planning runs (`app.planning_pool`): never on the event loop.
+    planning: Executor
     #: Work that outlives its request (an inline assignment past its deadline); drained at exit.
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     #: Floors by restaurant: a request reads one row to know its cached floor is current.
@@ -58,6 +66,11 @@ class ApiState:
     def route_for(self, floor: StoredFloor) -> Route:
         """The restaurant's pipeline under the flags; it picks the planner that checks room."""
         return self.services.router.flags.route(floor.plan.slug, floor.restaurant_id)
+
+    async def offload(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run pure planning on the planning pool; the event loop only awaits it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.planning, partial(fn, *args, **kwargs))
 
     def announce(self, steps: Iterable[Transition]) -> None:
         """State-machine events for transitions that committed: call after the commit only."""

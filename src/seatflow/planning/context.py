@@ -26,6 +26,9 @@ class PlanContext:
     load: Mapping[str, int]
     #: Per table bit: free large-party combinations over the window that contain the table.
     free_large: Sequence[int]
+    #: The most large-party combinations any one table belongs to (look-ahead's normaliser),
+    #: kept here so scoring each candidate needs no per-floor lookup (hashing a floor is not free).
+    large_share_max: int = 0
 
 
 def build_context(
@@ -44,6 +47,7 @@ def build_context(
         candidates=fitting,
         load=_table_load(others),
         free_large=_free_large(floor, free) if fitting else (),
+        large_share_max=floor_index(floor).large_share_max,
     )
 
 

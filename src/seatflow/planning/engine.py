@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from seatflow.domain.floor import FloorPlan
+from seatflow.planning.availability import free_mask
+from seatflow.planning.bounds import cannot_fit
 from seatflow.planning.context import PlanContext, build_context
 from seatflow.planning.index import candidates_for
 from seatflow.planning.model import (
@@ -22,9 +24,10 @@ from seatflow.planning.model import (
 )
 from seatflow.planning.repack import repack
 from seatflow.planning.scoring import plan_score
+from seatflow.planning.shuffle import fits_by_shuffle
 from seatflow.planning.strategies import STRATEGIES
 
-__all__ = ["plan_v3", "rank_plans"]
+__all__ = ["can_seat", "plan_v3", "rank_plans"]
 
 
 def plan_v3(
@@ -37,15 +40,43 @@ def plan_v3(
     """The best plan that fits now, else a re-pack within the budget, else why not.
 
     A budget of zero or less disables re-packing (the answer is then about free tables only).
+    When a quick necessary condition already rules every re-arrangement out (`bounds`), the
+    answer is `no_capacity` without starting the solver.
     """
     if not candidates_for(floor, request.party_size):
         return PlanFailure(reason=PARTY_TOO_LARGE)
     plans = rank_plans(floor, request, occupants)
     if plans:
         return plans[0]
-    if repack_budget_ms <= 0:
+    if repack_budget_ms <= 0 or cannot_fit(floor, request, occupants):
         return PlanFailure(reason=NO_CAPACITY)
     return repack(floor, request, occupants, budget_ms=repack_budget_ms)
+
+
+def can_seat(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    *,
+    search: bool,
+) -> bool:
+    """Whether the floor can seat the request, decided in milliseconds and never wrongly yes.
+
+    Free tables that fit say yes; without `search` that is all. With it, the bound gives a
+    certain no and a short shuffle of the bookings in the way a certain yes; a request that
+    needs a longer chain of moves gets no here, though the exact re-pack of `plan_v3` (whose
+    model alone takes longer than a search over many starts may) would seat it.
+    """
+    candidates = candidates_for(floor, request.party_size)
+    if not candidates:
+        return False
+    others = [o for o in occupants if o.booking_id != request.booking_id]
+    free = free_mask(floor, request.start, request.end, others)
+    if any(c.mask & free == c.mask for c in candidates):
+        return True
+    if not search or cannot_fit(floor, request, occupants):
+        return False
+    return fits_by_shuffle(floor, request, occupants)
 
 
 def rank_plans(

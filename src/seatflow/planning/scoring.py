@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seatflow.planning.context import PlanContext
-from seatflow.planning.index import Candidate, floor_index
+from seatflow.planning.index import Candidate
 
 __all__ = ["Weights", "DEFAULT_WEIGHTS", "plan_cost", "plan_score"]
 
@@ -50,7 +50,7 @@ def look_ahead(ctx: PlanContext, candidate: Candidate) -> float:
     """Free large-party combinations this candidate would break, per table, normalised."""
     if not ctx.free_large:
         return 0.0
-    busiest = floor_index(ctx.floor).large_share_max
+    busiest = ctx.large_share_max
     if busiest == 0:
         return 0.0
     return sum(ctx.free_large[bit] for bit in candidate.bits) / busiest
