@@ -1,9 +1,10 @@
-"""Can the floor seat a party at a time — and if not, when nearby can it? And over a whole day?
+"""When near a requested time can the floor still take a party? And over a whole day?
 
-The same check as `pipeline.availability.check_availability` (occupancy read from the database,
-then the route's planner: V3 re-pack aware, legacy free tables only), taken in its two halves so
-that planning — CPU work that may search for up to the re-pack budget — runs in a worker thread
-instead of stalling every other request on the event loop. Planning is pure, so that is safe.
+A start counts only if create would accept it there: the request together with every booking
+accepted but not yet placed can be seated (`pipeline.availability.reserve_for_route`), so no time
+is offered that create would then refuse. The snapshot is read first, then planning — CPU work
+that may search for up to the re-pack budget — runs in a worker thread instead of stalling every
+other request on the event loop. Planning is pure, so that is safe.
 
 Searches over many start times (alternatives, the day grid) read occupancy once and share one
 time budget, so a full restaurant answers in bounded time rather than budget × candidates.
@@ -23,12 +24,12 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from seatflow.domain.floor import FloorPlan
-from seatflow.pipeline.availability import plan_for_route
+from seatflow.pipeline.availability import reserve_for_route
 from seatflow.pipeline.flags import Route
-from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.planning.model import Plan, PlanRequest
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
-from seatflow.store.occupancy import load_occupants
+from seatflow.store.reservations import Reservations, read_snapshot
 
 __all__ = [
     "NEW_REQUEST",
@@ -38,7 +39,6 @@ __all__ = [
     "day_starts",
     "fitting_starts",
     "nearby_starts",
-    "plan_at",
     "plan_request",
     "restaurant_zone",
 ]
@@ -80,23 +80,6 @@ def plan_request(
         end=end,
         zone_preference=zone_preference,
     )
-
-
-async def plan_at(
-    conn: Connection,
-    floor: StoredFloor,
-    request: PlanRequest,
-    *,
-    now: datetime,
-    route: Route,
-    budget_ms: int,
-    exclude: UUID | None = None,
-) -> Plan | PlanFailure:
-    """Plan one request on the current occupancy; `exclude` is a booking being modified."""
-    occupants = await load_occupants(
-        conn, floor, start=request.start, end=request.end, now=now, exclude_booking=exclude
-    )
-    return await asyncio.to_thread(plan_for_route, floor.plan, request, occupants, route, budget_ms)
 
 
 def nearby_starts(start: datetime) -> list[datetime]:
@@ -188,16 +171,22 @@ async def _search(
     """The starts of the first `want` requests that fit, on occupancy read once for all."""
     if not requests:
         return []
-    occupants = await load_occupants(
+    snapshot = await read_snapshot(
         conn,
         floor,
         start=min(r.start for r in requests),
         end=max(r.end for r in requests),
         now=now,
-        exclude_booking=exclude,
+        exclude=exclude,
     )
     fitting = await asyncio.to_thread(
-        fitting_starts, floor.plan, requests, occupants, route, budget, want
+        fitting_starts,
+        floor.plan,
+        requests,
+        snapshot,
+        route,
+        budget,
+        want,
     )
     return [r.start for r in fitting]
 
@@ -205,12 +194,12 @@ async def _search(
 def fitting_starts(
     floor: FloorPlan,
     requests: Sequence[PlanRequest],
-    occupants: Sequence[Occupant],
+    promised: Reservations,
     route: Route,
     budget: SearchBudget,
     want: int,
 ) -> list[PlanRequest]:
-    """The first `want` requests, in the given order, that the route's planner can place."""
+    """The first `want` requests, in the given order, that create would accept."""
     deadline = time.monotonic() + budget.total_ms / 1000
     found: list[PlanRequest] = []
     for request in requests:
@@ -218,7 +207,10 @@ def fitting_starts(
             break
         left_ms = int((deadline - time.monotonic()) * 1000)
         budget_ms = max(0, min(budget.per_start_ms, left_ms))
-        if isinstance(plan_for_route(floor, request, occupants, route, budget_ms), Plan):
+        judged = reserve_for_route(
+            floor, request, promised.unplaced, promised.occupants, route, budget_ms
+        )
+        if isinstance(judged, Plan):
             found.append(request)
     return found
 

@@ -55,7 +55,10 @@ _CREATE_ERRORS: dict[int | str, dict[str, object]] = {
 async def post_booking(
     body: BookingIn, scope: RestaurantScope, state: Stateful, wait_ms: WaitMs = None
 ) -> BookingOut:
-    """Check the floor can seat the party then, create the booking pending and enqueue it."""
+    """Accepted only if the party and every booking accepted but not yet seated can all be seated
+    (decided atomically per restaurant; bookings in manual review are staff's and not counted):
+    then created pending and enqueued. An accepted booking does not go to review for lack of room.
+    """
     return await bookings.create_booking(state, scope, body, wait_ms)
 
 

@@ -1,0 +1,139 @@
+"""Acceptance that reserves: a booking is accepted only if it, together with every booking
+already accepted and not yet placed, can still be seated — decided atomically per restaurant.
+
+Optimistic: read a snapshot (`store.reservations`, its connection released at once), plan in a
+worker thread with no connection held, then open the write transaction and `claim` the
+restaurant's reservation version. A claim that finds the version moved means another write
+changed what the restaurant has promised: read and plan again, a few times; after that, decide
+behind the restaurant row's lock, where nothing can move it, so every request terminates. One
+API process also queues its own acceptances per restaurant (an asyncio lock held to the commit),
+so a burst into one process does not become a storm of lost claims.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import NoReturn
+from uuid import UUID
+
+import structlog
+
+from seatflow.api.auth import Scope
+from seatflow.api.availability import SearchBudget, alternatives
+from seatflow.api.errors import ApiError
+from seatflow.api.state import ApiState
+from seatflow.pipeline.availability import reserve_for_route
+from seatflow.planning.model import PlanFailure, PlanRequest
+from seatflow.store.database import Connection
+from seatflow.store.reservations import Reservations, bump, claim, read_locked, read_snapshot
+
+__all__ = ["OPTIMISTIC_TRIES", "reserved"]
+
+log = structlog.get_logger(__name__)
+
+#: Snapshot → plan → claim rounds before deciding behind the row lock.
+OPTIMISTIC_TRIES = 3
+
+
+@asynccontextmanager
+async def reserved(
+    state: ApiState,
+    scope: Scope,
+    request: PlanRequest,
+    now: datetime,
+    *,
+    exclude: UUID | None = None,
+) -> AsyncIterator[Connection]:
+    """A connection in a transaction that has claimed room for `request`: write the booking in
+    it. 409 `no_availability` (with alternatives) when the promise cannot be made; `exclude` is a
+    booking being modified (its own tables and claim count as free)."""
+    restaurant = scope.floor.restaurant_id
+    failure: PlanFailure | None = None
+    async with state.reservation_locks.setdefault(restaurant, asyncio.Lock()):
+        for attempt in range(1, OPTIMISTIC_TRIES + 1):
+            async with state.pool.connection() as conn:
+                snapshot = await _snapshot(conn, scope, request, now, exclude)
+            failure = await _plan(state, scope, request, snapshot)
+            if failure is not None:
+                break
+            async with state.pool.connection() as conn, conn.transaction():
+                if await claim(conn, restaurant, snapshot.version):
+                    yield conn
+                    return
+            log.info("reservation_claim_lost", restaurant=scope.slug, attempt=attempt)
+        else:
+            # The last resort: read and plan behind the restaurant row's lock (a connection is
+            # held while planning, but only after the optimistic rounds kept losing).
+            async with state.pool.connection() as conn, conn.transaction():
+                snapshot = await _snapshot(conn, scope, request, now, exclude, locked=True)
+                failure = await _plan(state, scope, request, snapshot)
+                if failure is None:
+                    await bump(conn, restaurant)
+                    yield conn
+                    return
+    # Outside the lock: the search for alternatives must not hold up other acceptances.
+    assert failure is not None  # every path that did not yield planned and failed
+    await _refuse(state, scope, request, now, exclude, failure)
+
+
+async def _snapshot(
+    conn: Connection,
+    scope: Scope,
+    request: PlanRequest,
+    now: datetime,
+    exclude: UUID | None,
+    *,
+    locked: bool = False,
+) -> Reservations:
+    read = read_locked if locked else read_snapshot
+    return await read(
+        conn, scope.floor, start=request.start, end=request.end, now=now, exclude=exclude
+    )
+
+
+async def _plan(
+    state: ApiState, scope: Scope, request: PlanRequest, snapshot: Reservations
+) -> PlanFailure | None:
+    """The route's reservation planner, in a worker thread; None when the request fits."""
+    result = await asyncio.to_thread(
+        reserve_for_route,
+        scope.floor.plan,
+        request,
+        snapshot.unplaced,
+        snapshot.occupants,
+        state.route_for(scope.floor),
+        state.settings.repack_budget_ms,
+    )
+    return result if isinstance(result, PlanFailure) else None
+
+
+async def _refuse(
+    state: ApiState,
+    scope: Scope,
+    request: PlanRequest,
+    now: datetime,
+    exclude: UUID | None,
+    failure: PlanFailure,
+) -> NoReturn:
+    """409 `no_availability` with the nearby times create would accept."""
+    async with state.pool.connection() as conn:
+        times = await alternatives(
+            conn,
+            scope.floor,
+            request,
+            now=now,
+            route=state.route_for(scope.floor),
+            budget=SearchBudget(),
+            exclude=exclude,
+        )
+    log.info("reservation_refused", restaurant=scope.slug, reason=failure.reason)
+    raise ApiError(
+        409,
+        "no_availability",
+        f"no room for a party of {request.party_size} at that time",
+        field="start_at",
+        alternatives=[t.isoformat() for t in times],
+    )
