@@ -3,8 +3,9 @@ can all be seated together, around the occupants the floor already has.
 
 Acceptance is a promise the pipeline must keep later, so this asks more than `plan_v3` does:
 the unplaced bookings hold no tables yet, but each has a claim on the floor. V3 may re-pack,
-so a joint seating of request + unplaced, moving movable occupants, is enough: first a cheap
-greedy pass (each in start order on the tables still free — a seating found is a proof), then
+so a joint seating of request + unplaced, moving movable occupants, is enough: first cheap
+greedy passes (each booking in start order, then in acceptance order, on the tables still
+free — a seating found is a proof), then
 an exact joint CP-SAT re-pack within the budget. A proven infeasibility is ``no_capacity``; a
 budget spent without an answer is ``repack_timeout`` — both refuse, since neither is a promise.
 
@@ -17,7 +18,7 @@ tables — the legacy route's promise is only as good as that order.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from seatflow.domain.floor import FloorPlan
@@ -66,7 +67,10 @@ def reserve_v3(
     others = [o for o in occupants if o.booking_id != request.booking_id]
     rivals = _competitors(request, unplaced, others)
     wanted = [*rivals, request]
-    greedy = _greedy(floor, wanted, others)
+    by_start = sorted(range(len(wanted)), key=lambda k: (wanted[k].start, wanted[k].end, k))
+    greedy = _greedy(floor, wanted, others, by_start) or _greedy(
+        floor, wanted, others, range(len(wanted))
+    )
     if greedy is not None:
         return Plan(tables=greedy.tables[-1], strategy=GREEDY, score=0.0)
     if budget_ms <= 0:
@@ -118,14 +122,17 @@ def _competitors(
 
 
 def _greedy(
-    floor: FloorPlan, wanted: Sequence[PlanRequest], occupants: Sequence[Occupant]
+    floor: FloorPlan,
+    wanted: Sequence[PlanRequest],
+    occupants: Sequence[Occupant],
+    order: Iterable[int],
 ) -> _Seating | None:
-    """Each booking, in start order, on the smallest free minimal combination; None when one
-    finds nothing (which proves nothing: the joint search decides then)."""
+    """Each booking, in `order` (start order, else as given: acceptance order, the request
+    last), on the smallest free minimal combination; None when one finds nothing (which proves
+    nothing: the joint search decides then)."""
     index = floor_index(floor)
     placed = list(occupants)
     tables: dict[int, tuple[str, ...]] = {}
-    order = sorted(range(len(wanted)), key=lambda k: (wanted[k].start, wanted[k].end, k))
     for k in order:
         booking = wanted[k]
         busy = index_busy_mask(index, booking.start, booking.end, placed)
