@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     max_errors: int = Field(default=5, ge=1, le=100, alias="SEATFLOW_MAX_ERRORS")
     log_level: str = Field(default="info", alias="SEATFLOW_LOG_LEVEL")
     log_format: str = Field(default="console", alias="SEATFLOW_LOG_FORMAT")
+    idempotency_hours: int = Field(default=24, ge=1, le=720, alias="SEATFLOW_IDEMPOTENCY_HOURS")
     worker_metrics_port: int = Field(
         default=9464, ge=0, le=65535, alias="SEATFLOW_WORKER_METRICS_PORT"
     )

@@ -180,12 +180,16 @@ def test_the_test_suites_own_variable_and_other_prefixes_are_allowed(
         ("SEATFLOW_LOG_LEVEL", "", "use one of debug, info, warning, error"),
         ("SEATFLOW_LOG_FORMAT", "xml", "use one of console, json"),
         ("SEATFLOW_WORKER_METRICS_PORT", "70000", "less than or equal to 65535"),
+        ("SEATFLOW_IDEMPOTENCY_HOURS", "0", "greater than or equal to 1"),
+        ("SEATFLOW_IDEMPOTENCY_HOURS", "721", "less than or equal to 720"),
+        ("SEATFLOW_IDEMPOTENCY_HOURS", "a day", "valid integer"),
     ],
 )
 def test_bad_logging_and_metrics_values_are_refused_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
 ) -> None:
-    """An invalid log level, log format or metrics port stops start-up naming the variable."""
+    """An invalid log level, log format, metrics port or key retention stops start-up naming the
+    variable."""
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as caught:
         load_settings()

@@ -2,7 +2,9 @@
 
 The lifespan builds the services once (pool, event sink, pipelines) and tears them down in order;
 every route reaches them through `api.state`. Everything public is under `/v1` behind a bearer
-key; probes and metrics sit outside it. OpenAPI is served at `/docs`.
+key; probes and metrics sit outside it. OpenAPI is browsable at `/docs` (Swagger UI) and `/redoc`,
+both served with their scripts and styles from the app itself (`fastapi-offline` ships them), so
+they work on a network without a CDN.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from seatflow import __version__
 from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_health, routes_review
@@ -26,10 +29,12 @@ from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.metrics import Metrics
 from seatflow.settings import Settings
 
-__all__ = ["MAX_BODY_BYTES", "create_app"]
+__all__ = ["DOCS_ASSETS", "MAX_BODY_BYTES", "create_app"]
 
 #: Larger bodies are refused with 413 before any handler reads them.
 MAX_BODY_BYTES = 64 * 1024
+#: Where /docs and /redoc load their JavaScript, CSS and favicon from: this app, never a CDN.
+DOCS_ASSETS = "/docs-assets"
 #: At shutdown, how long inline assignments still running may take before they are cancelled.
 DRAIN_SECONDS = 30.0
 
@@ -63,11 +68,12 @@ def create_app(
                 await state.drain(timeout=DRAIN_SECONDS)
                 metrics.unwatch()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="seatflow",
         version=__version__,
         description="Restaurant bookings, assigned to tables. Send `Authorization: Bearer <key>`.",
         lifespan=lifespan,
+        static_url=DOCS_ASSETS,
     )
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)

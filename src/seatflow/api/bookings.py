@@ -7,6 +7,7 @@ after the commit, so nothing is reported that did not happen.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from seatflow.api.acceptance import reserved
@@ -29,6 +30,7 @@ from seatflow.store.bookings import (
     release_allocations,
     require_booking,
 )
+from seatflow.store.database import Connection
 from seatflow.store.holds import release_holds
 from seatflow.store.reschedule import reschedule_booking
 
@@ -43,9 +45,17 @@ __all__ = [
 
 S = AssignmentState
 
+#: Runs in the create's transaction once the booking is written (an idempotency key's claim).
+Claim = Callable[[Connection, UUID], Awaitable[None]]
+
 
 async def create_booking(
-    state: ApiState, scope: Scope, body: BookingIn, wait_ms: int | None
+    state: ApiState,
+    scope: Scope,
+    body: BookingIn,
+    wait_ms: int | None,
+    *,
+    claim: Claim | None = None,
 ) -> BookingOut:
     plan, now = scope.floor.plan, state.clock.now()
     check_party(plan, body.party_size)
@@ -78,6 +88,8 @@ async def create_booking(
             reason="availability checked",
         )
         await state.queue.enqueue(conn, record.id, "creation", new_booking=True)
+        if claim is not None:
+            await claim(conn, record.id)
     state.announce(steps)
     return await reloaded_view(state, scope, record.id, "creation", wait_ms)
 

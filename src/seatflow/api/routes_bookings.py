@@ -6,9 +6,9 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from seatflow.api import bookings
+from seatflow.api import bookings, idempotency
 from seatflow.api.auth import RestaurantScope, Stateful
 from seatflow.api.availability import (
     SearchBudget,
@@ -16,17 +16,17 @@ from seatflow.api.availability import (
     day_starts,
     restaurant_zone,
 )
-from seatflow.api.schemas import (
-    AvailabilityOut,
-    BookingIn,
-    BookingOut,
-    BookingPatch,
-    ErrorOut,
-    NoAvailabilityOut,
+from seatflow.api.idempotency import REPLAYED_HEADER, IdempotencyKey
+from seatflow.api.responses import (
+    CANCEL_RESPONSES,
+    CREATE_RESPONSES,
+    MODIFY_RESPONSES,
+    READ_RESPONSES,
 )
-from seatflow.api.validation import check_party
+from seatflow.api.schemas import AvailabilityOut, BookingIn, BookingOut, BookingPatch
+from seatflow.api.validation import check_day, check_party, within_horizon
 
-__all__ = ["ERRORS", "WaitMs", "router"]
+__all__ = ["WaitMs", "router"]
 
 router = APIRouter(prefix="/restaurants/{slug}", tags=["bookings"])
 
@@ -39,35 +39,34 @@ WaitMs = Annotated[
         "past the deadline the booking comes back pending and the queue finishes it.",
     ),
 ]
-ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorOut},
-    404: {"model": ErrorOut},
-    409: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-}
-_CREATE_ERRORS: dict[int | str, dict[str, object]] = {
-    **ERRORS,
-    409: {"model": NoAvailabilityOut, "description": "No room then; nearby times that fit."},
-}
 
 
-@router.post("/bookings", status_code=201, response_model=BookingOut, responses=_CREATE_ERRORS)
+@router.post("/bookings", status_code=201, response_model=BookingOut, responses=CREATE_RESPONSES)
 async def post_booking(
-    body: BookingIn, scope: RestaurantScope, state: Stateful, wait_ms: WaitMs = None
+    body: BookingIn,
+    scope: RestaurantScope,
+    state: Stateful,
+    response: Response,
+    wait_ms: WaitMs = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
     """Accepted only if the party and every booking accepted but not yet seated can all be seated
     (decided atomically per restaurant; bookings in manual review are staff's and not counted):
     then created pending and enqueued. An accepted booking does not go to review for lack of room.
     """
-    return await bookings.create_booking(state, scope, body, wait_ms)
+    if idempotency_key is None:
+        return await bookings.create_booking(state, scope, body, wait_ms)
+    view, replayed = await idempotency.create_once(state, scope, body, wait_ms, idempotency_key)
+    response.headers[REPLAYED_HEADER] = "true" if replayed else "false"
+    return view
 
 
-@router.get("/bookings/{booking_id}", response_model=BookingOut, responses=ERRORS)
+@router.get("/bookings/{booking_id}", response_model=BookingOut, responses=READ_RESPONSES)
 async def get_booking(booking_id: UUID, scope: RestaurantScope, state: Stateful) -> BookingOut:
     return await bookings.read_booking(state, scope, booking_id)
 
 
-@router.patch("/bookings/{booking_id}", response_model=BookingOut, responses=_CREATE_ERRORS)
+@router.patch("/bookings/{booking_id}", response_model=BookingOut, responses=MODIFY_RESPONSES)
 async def patch_booking(
     booking_id: UUID,
     body: BookingPatch,
@@ -79,28 +78,36 @@ async def patch_booking(
     return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=ERRORS)
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=CANCEL_RESPONSES)
 async def cancel_booking(booking_id: UUID, scope: RestaurantScope, state: Stateful) -> BookingOut:
     return await bookings.cancel_booking(state, scope, booking_id)
 
 
-@router.get("/availability", response_model=AvailabilityOut, responses=ERRORS)
+@router.get("/availability", response_model=AvailabilityOut, responses=READ_RESPONSES)
 async def get_availability(
     scope: RestaurantScope,
     state: Stateful,
     party_size: Annotated[int, Query(ge=1)],
-    day: Annotated[date, Query(alias="date", description="The service day, YYYY-MM-DD.")],
+    day: Annotated[
+        date,
+        Query(
+            alias="date",
+            description="The service day, YYYY-MM-DD, in the restaurant's time zone: from "
+            "yesterday to 366 days ahead (422 otherwise).",
+        ),
+    ],
 ) -> AvailabilityOut:
     """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party."""
-    plan = scope.floor.plan
+    plan, now = scope.floor.plan, state.clock.now()
     check_party(plan, party_size)
+    check_day(day, now)
     async with state.pool.connection() as conn:
         times = await bookable_starts(
             conn,
             scope.floor,
             party_size,
-            day_starts(plan, day),
-            now=state.clock.now(),
+            within_horizon(day_starts(plan, day), now),
+            now=now,
             route=state.route_for(scope.floor),
             budget=SearchBudget(per_start_ms=100, total_ms=5000),
         )

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 
 from seatflow.api import review
 from seatflow.api.auth import RestaurantScope, Stateful
-from seatflow.api.routes_bookings import ERRORS, WaitMs
+from seatflow.api.responses import ASSIGN_RESPONSES, READ_RESPONSES, REQUEUE_RESPONSES
+from seatflow.api.routes_bookings import WaitMs
 from seatflow.api.schemas import AssignIn, BookingOut, ReviewOut
 
 __all__ = ["router"]
@@ -16,13 +17,13 @@ __all__ = ["router"]
 router = APIRouter(prefix="/restaurants/{slug}", tags=["review"])
 
 
-@router.get("/review", response_model=ReviewOut, responses=ERRORS)
+@router.get("/review", response_model=ReviewOut, responses=READ_RESPONSES)
 async def get_review(scope: RestaurantScope, state: Stateful) -> ReviewOut:
     """Bookings waiting in manual review, soonest first, each with its reason."""
     return await review.list_review(state, scope)
 
 
-@router.post("/bookings/{booking_id}/assign", response_model=BookingOut, responses=ERRORS)
+@router.post("/bookings/{booking_id}/assign", response_model=BookingOut, responses=ASSIGN_RESPONSES)
 async def assign(
     booking_id: UUID, body: AssignIn, scope: RestaurantScope, state: Stateful
 ) -> BookingOut:
@@ -30,7 +31,9 @@ async def assign(
     return await review.assign_tables(state, scope, booking_id, body)
 
 
-@router.post("/bookings/{booking_id}/requeue", response_model=BookingOut, responses=ERRORS)
+@router.post(
+    "/bookings/{booking_id}/requeue", response_model=BookingOut, responses=REQUEUE_RESPONSES
+)
 async def requeue(
     booking_id: UUID, scope: RestaurantScope, state: Stateful, wait_ms: WaitMs = None
 ) -> BookingOut:

@@ -8,7 +8,7 @@ unknown fields, and strings that PostgreSQL could not store (NUL) fail here, as 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
@@ -18,7 +18,9 @@ from seatflow.pipeline.rollout_gate import CheckStatus, Comparison, Verdict
 __all__ = [
     "AssignIn",
     "AssignmentOut",
+    "AssignConflictOut",
     "AvailabilityOut",
+    "BookingClosedOut",
     "BookingIn",
     "BookingOut",
     "BookingPatch",
@@ -164,13 +166,33 @@ class StrandedOut(BaseModel):
 class FloorRefusedOut(ErrorOut):
     """409 `floor_change_strands_bookings`: nothing was changed."""
 
+    error: Literal["floor_change_strands_bookings"]
     bookings: list[StrandedOut] = Field(
         description="Live bookings the new floor would leave on tables that cannot seat them."
     )
 
 
 class NoAvailabilityOut(ErrorOut):
+    """409 `no_availability`: the floor cannot seat the party then; nothing was written."""
+
+    error: Literal["no_availability"]
     alternatives: list[datetime] = Field(description="Up to three nearby start times that fit.")
+
+
+class BookingClosedOut(ErrorOut):
+    """409 `booking_closed`: the booking was cancelled or has ended (seated, completed, no-show);
+    it can no longer change. No alternatives."""
+
+    error: Literal["booking_closed"]
+
+
+class AssignConflictOut(ErrorOut):
+    """409 of a manual assignment, nothing changed: `booking_closed` (cancelled or ended),
+    `assignment_in_progress` (a dead worker's leftover: requeue it first), `tables_taken`
+    (another booking holds or owns one of the tables then), `conflict` (the hold expired before
+    it was confirmed: try again). No alternatives."""
+
+    error: Literal["booking_closed", "assignment_in_progress", "tables_taken", "conflict"]
 
 
 class AvailabilityOut(BaseModel):

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from seatflow.api.errors import ApiError
 from seatflow.domain.combinations import combinations_for, largest_party
 from seatflow.domain.floor import FloorPlan
 
-__all__ = ["MAX_AHEAD", "check_party", "check_start", "check_tables", "check_zone", "invalid"]
+__all__ = [
+    "MAX_AHEAD",
+    "check_day",
+    "check_party",
+    "check_start",
+    "check_tables",
+    "check_zone",
+    "invalid",
+    "within_horizon",
+]
 
 #: How far ahead a booking may be made.
 MAX_AHEAD = timedelta(days=366)
+#: Time zones run from UTC-12 to UTC+14: a service day is "today" somewhere within a day of UTC.
+_ZONE_SLACK = timedelta(days=1)
 
 
 def invalid(field: str, detail: str) -> ApiError:
@@ -30,6 +41,21 @@ def check_start(start: datetime, now: datetime) -> None:
         raise invalid("start_at", "is in the past")
     if start > now + MAX_AHEAD:
         raise invalid("start_at", f"is more than {MAX_AHEAD.days} days ahead")
+
+
+def check_day(day: date, now: datetime) -> None:
+    """A service day that could hold a bookable start: from yesterday (today in some time zone)
+    to the booking horizon — and so never one whose times overflow `datetime`."""
+    today = now.date()
+    if day < today - _ZONE_SLACK:
+        raise invalid("date", "is in the past")
+    if day > (now + MAX_AHEAD + _ZONE_SLACK).date():
+        raise invalid("date", f"is more than {MAX_AHEAD.days} days ahead")
+
+
+def within_horizon(starts: Sequence[datetime], now: datetime) -> list[datetime]:
+    """The starts a booking could take: none beyond MAX_AHEAD, as `check_start` refuses them."""
+    return [start for start in starts if start <= now + MAX_AHEAD]
 
 
 def check_zone(floor: FloorPlan, zone: str | None) -> None:

@@ -7,6 +7,8 @@ but its job is left `doing`, holding the booking's lock; these sweeps put every 
 - expired, unconfirmed holds are deleted;
 - bookings left in flight (`assignment_in_progress` / `assigned`) return to pending, with a job;
 - any booking waiting for assignment that no job waits or runs for gets one.
+
+Beside them, idempotency keys past their retention are deleted (readers already ignore them).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.store.database import Connection
 from seatflow.store.events import EventSink
 from seatflow.store.holds import sweep_expired_holds
+from seatflow.store.idempotency import sweep_keys
 from seatflow.store.queries import parse_blocks
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "release_expired_holds",
     "requeue_orphans",
     "retry_stalled_jobs",
+    "sweep_idempotency_keys",
 ]
 
 #: Triggers of jobs the upkeep writes (not re-triggers: a settled booking stays settled).
@@ -83,6 +87,23 @@ async def release_expired_holds(pool: AsyncConnectionPool[Connection], clock: Cl
     """Delete expired, unconfirmed holds (readers already ignore them); returns how many."""
     async with pool.connection() as conn, conn.transaction():
         return await sweep_expired_holds(conn, clock.now())
+
+
+async def sweep_idempotency_keys(
+    pool: AsyncConnectionPool[Connection], retention: timedelta, *, batch: int = 1000
+) -> int:
+    """Delete idempotency keys older than `retention`, a batch per transaction so no sweep
+    holds many row locks for long; returns how many."""
+    deleted = 0
+    while True:
+        async with pool.connection() as conn, conn.transaction():
+            count = await sweep_keys(conn, retention, limit=batch)
+        deleted += count
+        if count < batch:
+            break
+    if deleted:
+        log.info("idempotency_keys_swept", count=deleted)
+    return deleted
 
 
 async def recover_stuck(

@@ -125,9 +125,11 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
 
 
 async def release_expired_holds(context: JobContext, timestamp: int) -> int:
-    """Periodic: expired holds deleted."""
+    """Periodic: expired holds deleted, and idempotency keys past their retention."""
     services = deps_of(context).services
-    return await maintenance.release_expired_holds(services.pool, services.clock)
+    released = await maintenance.release_expired_holds(services.pool, services.clock)
+    retention = timedelta(hours=services.settings.idempotency_hours)
+    return released + await maintenance.sweep_idempotency_keys(services.pool, retention)
 
 
 async def recover_stuck(context: JobContext, timestamp: int) -> int:
