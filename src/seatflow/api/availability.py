@@ -1,17 +1,16 @@
-"""Can the floor seat a party at a time — and if not, when nearby can it? And over a whole day?
+"""When near a requested time can the floor still take a party? And over a whole day?
 
-The same check as `pipeline.availability.check_availability` (occupancy read from the database,
-then the route's planner: V3 re-pack aware, legacy free tables only), taken in its two halves so
-that planning — CPU work that may search for up to the re-pack budget — runs off the event loop
-(`offload`: the API's small planning thread pool) instead of stalling every other request.
-Planning is pure, so that is safe. Given the pool rather than a connection, a search holds a
-connection only while it reads, never while it plans.
+A start counts only if create would accept it there: the request together with every booking
+accepted but not yet placed can be seated (`planning.reservation`), so no time is offered that
+create would then refuse. The snapshot (`store.reservations`) is read first — given the pool
+rather than a connection, a search holds a connection only while it reads, never while it plans —
+then planning runs off the event loop (`offload`: the API's planning processes).
 
-Searches over many start times (alternatives, the day grid) read occupancy once and share one
-time budget, so a full restaurant answers in bounded time rather than budget × candidates. Most
-starts are settled without the solver: free tables that fit say yes, `planning.bounds` says a
-certain no, and only the starts in between spend re-pack budget — a start whose search runs out
-of budget is left out (it may still be bookable).
+Searches over many start times (alternatives, the day grid) read the snapshot once and share one
+time budget, so a full restaurant answers in bounded time rather than budget × candidates. Starts
+are settled without the solver: free tables (greedy, the unplaced bookings first) say yes,
+`planning.bounds` a certain no, a short shuffle a certain yes; a start that needs a longer
+re-arrangement is left out (it may still be bookable: create runs the exact re-pack).
 """
 
 from __future__ import annotations
@@ -30,13 +29,12 @@ import structlog
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.floor import FloorPlan
-from seatflow.pipeline.availability import plan_for_route
 from seatflow.pipeline.flags import Route
-from seatflow.planning.engine import can_seat
-from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.planning.model import Plan, PlanRequest
+from seatflow.planning.reservation import reserve_legacy, reserve_v3
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
-from seatflow.store.occupancy import load_occupants
+from seatflow.store.reservations import Reservations, read_snapshot
 
 __all__ = [
     "ALTERNATIVES_BUDGET",
@@ -49,7 +47,6 @@ __all__ = [
     "day_starts",
     "fitting_starts",
     "nearby_starts",
-    "plan_at",
     "plan_request",
     "restaurant_zone",
 ]
@@ -111,24 +108,6 @@ def plan_request(
         end=end,
         zone_preference=zone_preference,
     )
-
-
-async def plan_at(
-    conn: Connection,
-    floor: StoredFloor,
-    request: PlanRequest,
-    *,
-    now: datetime,
-    route: Route,
-    budget_ms: int,
-    exclude: UUID | None = None,
-    offload: Offload = asyncio.to_thread,
-) -> Plan | PlanFailure:
-    """Plan one request on the current occupancy; `exclude` is a booking being modified."""
-    occupants = await load_occupants(
-        conn, floor, start=request.start, end=request.end, now=now, exclude_booking=exclude
-    )
-    return await offload(plan_for_route, floor.plan, request, occupants, route, budget_ms)
 
 
 def nearby_starts(start: datetime) -> list[datetime]:
@@ -234,51 +213,45 @@ async def _search(
     start, end = min(r.start for r in requests), max(r.end for r in requests)
     if isinstance(db, AsyncConnectionPool):
         async with db.connection() as conn:  # returned before planning starts
-            occupants = await load_occupants(
-                conn, floor, start=start, end=end, now=now, exclude_booking=exclude
+            snapshot = await read_snapshot(
+                conn, floor, start=start, end=end, now=now, exclude=exclude
             )
     else:
-        occupants = await load_occupants(
-            db, floor, start=start, end=end, now=now, exclude_booking=exclude
-        )
-    fitting = await offload(fitting_starts, floor.plan, requests, occupants, route, budget, want)
+        snapshot = await read_snapshot(db, floor, start=start, end=end, now=now, exclude=exclude)
+    fitting = await offload(fitting_starts, floor.plan, requests, snapshot, route, budget, want)
     return [r.start for r in fitting]
 
 
 def fitting_starts(
     floor: FloorPlan,
     requests: Sequence[PlanRequest],
-    occupants: Sequence[Occupant],
+    promised: Reservations,
     route: Route,
     budget: SearchBudget,
     want: int,
 ) -> list[PlanRequest]:
-    """The first `want` requests, in the given order, that the route's planner can place.
-
-    V3 asks `can_seat` (free tables, the bound, a short shuffle; never the solver) while the
-    total budget lasts, then free tables alone; legacy only ever looks at free tables.
-    """
+    """The first `want` requests, in the given order, that create would accept — as far as a
+    search can tell without the solver: V3 looks past free tables (the bound, a short shuffle)
+    while the total budget lasts, then at free tables alone; legacy only ever at free tables."""
     deadline = time.monotonic() + budget.total_ms / 1000
     found: list[PlanRequest] = []
     for request in requests:
         if len(found) >= want:
             break
-        if _seatable(floor, request, occupants, route, time.monotonic() < deadline):
+        if _acceptable(floor, request, promised, route, time.monotonic() < deadline):
             found.append(request)
     return found
 
 
-def _seatable(
-    floor: FloorPlan,
-    request: PlanRequest,
-    occupants: Sequence[Occupant],
-    route: Route,
-    search: bool,
+def _acceptable(
+    floor: FloorPlan, request: PlanRequest, promised: Reservations, route: Route, search: bool
 ) -> bool:
-    """The route's planner could seat it (V3 asked only yes or no: nothing is ranked)."""
+    unplaced, occupants = promised.unplaced, promised.occupants
     if route is Route.V3:
-        return can_seat(floor, request, occupants, search=search)
-    return isinstance(plan_for_route(floor, request, occupants, route, 0), Plan)
+        judged = reserve_v3(floor, request, unplaced, occupants, budget_ms=0, search=search)
+    else:
+        judged = reserve_legacy(floor, request, unplaced, occupants)
+    return isinstance(judged, Plan)
 
 
 def _moved(request: PlanRequest, start: datetime) -> PlanRequest:

@@ -8,11 +8,11 @@ after the commit, so nothing is reported that did not happen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from uuid import UUID
 
+from seatflow.api.acceptance import reserved
 from seatflow.api.auth import Scope, owned_booking
-from seatflow.api.availability import ALTERNATIVES_BUDGET, alternatives, plan_at, plan_request
+from seatflow.api.availability import plan_request
 from seatflow.api.errors import ApiError
 from seatflow.api.schemas import BookingIn, BookingOut, BookingPatch
 from seatflow.api.settle import settle
@@ -21,7 +21,6 @@ from seatflow.api.validation import check_party, check_start, check_zone, invali
 from seatflow.api.views import booking_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
 from seatflow.pipeline.handback import back_to_pending, path_to_pending
-from seatflow.planning.model import PlanFailure, PlanRequest
 from seatflow.store.bookings import (
     BookingRecord,
     NewBooking,
@@ -66,8 +65,7 @@ async def create_booking(
         plan, start=body.start_at, party_size=body.party_size, zone_preference=body.zone_preference
     )
     guest = body.guest
-    async with state.pool.connection() as conn, conn.transaction():
-        await _require_room(state, conn, scope, request, now)
+    async with reserved(state, scope, request, now) as conn:
         record = await insert_booking(
             conn,
             NewBooking(
@@ -115,15 +113,16 @@ async def modify_booking(
     if patch.start_at is not None:
         check_start(patch.start_at, now)
     async with state.pool.connection() as conn, conn.transaction():
+        booking = ensure_open(await owned_booking(conn, scope, booking_id))
+    request = plan_request(
+        plan,
+        start=patch.start_at or booking.start_at,
+        party_size=patch.party_size or booking.party_size,
+        zone_preference=booking.zone_preference,
+        booking_id=str(booking.id),
+    )
+    async with reserved(state, scope, request, now, exclude=booking.id) as conn:
         booking = ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
-        request = plan_request(
-            plan,
-            start=patch.start_at or booking.start_at,
-            party_size=patch.party_size or booking.party_size,
-            zone_preference=booking.zone_preference,
-            booking_id=str(booking.id),
-        )
-        await _require_room(state, conn, scope, request, now, exclude=booking.id)
         booking = await reschedule_booking(
             conn,
             booking,
@@ -182,45 +181,3 @@ async def reloaded_view(
     async with state.pool.connection() as conn, conn.transaction():
         booking = await require_booking(conn, booking_id)
         return await booking_view(conn, booking, scope.slug, assignment)
-
-
-async def _require_room(
-    state: ApiState,
-    conn: Connection,
-    scope: Scope,
-    request: PlanRequest,
-    now: datetime,
-    *,
-    exclude: UUID | None = None,
-) -> None:
-    """409 `no_availability` with nearby alternatives when the floor cannot seat the request."""
-    route = state.route_for(scope.floor)
-    result = await plan_at(
-        conn,
-        scope.floor,
-        request,
-        now=now,
-        route=route,
-        budget_ms=state.settings.repack_budget_ms,
-        exclude=exclude,
-        offload=state.offload,
-    )
-    if not isinstance(result, PlanFailure):
-        return
-    times = await alternatives(
-        conn,
-        scope.floor,
-        request,
-        now=now,
-        route=route,
-        budget=ALTERNATIVES_BUDGET,
-        exclude=exclude,
-        offload=state.offload,
-    )
-    raise ApiError(
-        409,
-        "no_availability",
-        f"no room for a party of {request.party_size} at that time",
-        field="start_at",
-        alternatives=[t.isoformat() for t in times],
-    )

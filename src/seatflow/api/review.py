@@ -23,6 +23,7 @@ from seatflow.pipeline.handback import back_to_pending
 from seatflow.planning.model import Plan
 from seatflow.store.bookings import AttemptRecord, BookingRecord, advance, record_attempt
 from seatflow.store.reads import review_queue
+from seatflow.store.reservations import bump
 
 __all__ = ["assign_tables", "list_review", "requeue_booking"]
 
@@ -59,6 +60,7 @@ async def assign_tables(
             ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
         )
         tables = check_tables(floor.plan, body.tables, booking.party_size)
+        await bump(conn, floor.restaurant_id)  # tables leave the supply acceptances planned on
         steps = await advance(
             conn, booking, path_to_in_progress(booking.assignment_state), actor=actor
         )

@@ -51,7 +51,10 @@ async def post_booking(
     wait_ms: WaitMs = None,
     idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
-    """Check the floor can seat the party then, create the booking pending and enqueue it."""
+    """Accepted only if the party and every booking accepted but not yet seated can all be seated
+    (decided atomically per restaurant; bookings in manual review are staff's and not counted):
+    then created pending and enqueued. An accepted booking does not go to review for lack of room.
+    """
     async with state.limiter.slot(scope.principal.key_prefix):
         if idempotency_key is None:
             return await bookings.create_booking(state, scope, body, wait_ms)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
 
 from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
@@ -46,6 +47,8 @@ class ApiState:
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     #: Floors by restaurant: a request reads one row to know its cached floor is current.
     floors: FloorCache = field(default_factory=FloorCache)
+    #: Per restaurant: this process's acceptances queue here (see `api.acceptance`).
+    reservation_locks: dict[UUID, asyncio.Lock] = field(default_factory=dict)
 
     @property
     def pool(self) -> AsyncConnectionPool[Connection]:

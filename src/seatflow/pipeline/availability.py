@@ -15,6 +15,7 @@ from seatflow.pipeline.flags import Route
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.legacy import plan_legacy
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
+from seatflow.planning.reservation import reserve_legacy, reserve_v3
 from seatflow.store.bookings import NewBooking
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
@@ -78,3 +79,18 @@ def plan_for_route(
     if route is Route.V3:
         return plan_v3(floor, request, occupants, repack_budget_ms=repack_budget_ms)
     return plan_legacy(floor, request, occupants)
+
+
+def reserve_for_route(
+    floor: FloorPlan,
+    request: PlanRequest,
+    unplaced: Sequence[PlanRequest],
+    occupants: Sequence[Occupant],
+    route: Route,
+    repack_budget_ms: int,
+) -> Plan | PlanFailure:
+    """Can the request be promised beside the accepted, unplaced bookings? V3 re-packs them all
+    jointly; legacy and shadow (whose bookings the legacy loop seats) replay the legacy planner."""
+    if route is Route.V3:
+        return reserve_v3(floor, request, unplaced, occupants, budget_ms=repack_budget_ms)
+    return reserve_legacy(floor, request, unplaced, occupants)

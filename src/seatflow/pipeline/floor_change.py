@@ -26,6 +26,7 @@ from seatflow.pipeline.handback import back_to_pending
 from seatflow.store.bookings import Transition, get_booking
 from seatflow.store.database import Connection
 from seatflow.store.floors import import_floor, live_seatings, lock_floor_for_change
+from seatflow.store.reservations import bump
 
 __all__ = ["FLOOR_CHANGE", "FloorChange", "JobQueue", "change_floor"]
 
@@ -70,6 +71,7 @@ async def change_floor(
     if stranded and not reassign:
         raise FloorChangeRefused(stranded)
     restaurant_id = await import_floor(conn, floor)
+    await bump(conn, restaurant_id)  # tables may be gone: snapshots of the old floor are stale
     handed: list[Stranded] = []
     transitions: list[Transition] = []
     for item in stranded:

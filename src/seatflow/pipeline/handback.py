@@ -1,6 +1,7 @@
 """Handing a booking back to the pipeline: its tables and unconfirmed holds released, status
 `pending`, state `assignment_pending` — what a modification, a staff requeue and a floor change
-all do before queueing a new assignment job."""
+all do before queueing a new assignment job. The booking becomes unplaced demand again, so the
+restaurant's reservation version moves (no acceptance planned before it can commit)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.store.bookings import BookingRecord, Transition, advance, release_allocations
 from seatflow.store.database import Connection
 from seatflow.store.holds import release_holds
+from seatflow.store.reservations import bump
 
 __all__ = ["back_to_pending", "path_to_pending"]
 
@@ -32,6 +34,7 @@ async def back_to_pending(
     """Tables and unconfirmed holds released, status pending, state `assignment_pending`."""
     await release_allocations(conn, booking.id, now)
     await release_holds(conn, booking.id)
+    await bump(conn, booking.restaurant_id)
     return await advance(
         conn,
         booking,

@@ -39,8 +39,15 @@ class _Need:
     seats: int  # fewest seats of any open option
 
 
-def cannot_fit(floor: FloorPlan, request: PlanRequest, occupants: Sequence[Occupant]) -> bool:
-    """True only when no re-packing of the movable occupants can seat the request."""
+def cannot_fit(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    *,
+    unplaced: Sequence[PlanRequest] = (),
+) -> bool:
+    """True only when no re-packing of the movable occupants can seat the request — together
+    with `unplaced` (accepted bookings with no tables yet), when given."""
     index = floor_index(floor)
     capacity = [index.capacity[key] for key in index.keys]
     options: dict[int, _Options] = {}
@@ -62,6 +69,12 @@ def cannot_fit(floor: FloorPlan, request: PlanRequest, occupants: Sequence[Occup
         if o.movable and o.start < request.end and request.start < o.end
     ]
     movable = [n for n in alive if n is not None]
+    for booking in unplaced:
+        if booking.start < request.end and request.start < booking.end:
+            rival = need(booking.party_size, booking.start, booking.end, None)
+            if rival is None:  # nothing is open to it: no seating of them all exists
+                return True
+            movable.append(rival)
     instants = {request.start} | {n.start for n in movable if request.start < n.start}
     return any(
         _violated([own, *(n for n in movable if n.start <= t < n.end)], capacity)

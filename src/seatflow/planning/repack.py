@@ -6,6 +6,9 @@ take it at most once (for intervals, pairwise overlap means a shared start point
 cliques are exact). Fixed occupants just remove combinations from the domains. The objective
 moves as few bookings as possible. A proven infeasibility is ``no_capacity``; a budget spent
 without any answer is ``repack_timeout``.
+
+The same model seats several requests at once (`seat_jointly`): acceptance asks whether a new
+booking and every accepted-but-unplaced booking can all be seated together.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -38,7 +42,7 @@ from seatflow.planning.model import (
 )
 from seatflow.planning.scoring import plan_score
 
-__all__ = ["REPACK_STRATEGY", "relevant_occupants", "repack"]
+__all__ = ["REPACK_STRATEGY", "overlap_component", "relevant_occupants", "repack", "seat_jointly"]
 
 REPACK_STRATEGY = "repack"
 #: One moved booking costs more than any difference in the request's wasted seats.
@@ -51,9 +55,19 @@ _SEED = 0
 _Option = tuple[int, tuple[int, ...]]
 
 
+class _Window(Protocol):
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+
+
+_W = TypeVar("_W", bound=_Window)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Item:
-    """A booking in the search: the request (``occupant`` None) or a movable occupant."""
+    """A booking in the search: a request (``occupant`` None) or a movable occupant."""
 
     party_size: int
     start: datetime
@@ -72,19 +86,50 @@ def repack(
 ) -> Plan | PlanFailure:
     """Find tables for the request, moving as few movable occupants as possible."""
     others = [o for o in occupants if o.booking_id != request.booking_id]
+    solved = _solve(floor, [request], others, budget_ms)
+    if isinstance(solved, PlanFailure):
+        return solved
+    items, chosen = solved
+    return _plan(floor, request, others, items, chosen)
+
+
+def seat_jointly(
+    floor: FloorPlan,
+    requests: Sequence[PlanRequest],
+    occupants: Sequence[Occupant],
+    *,
+    budget_ms: int,
+) -> list[tuple[str, ...]] | PlanFailure:
+    """Tables for every request at once (same order), movable occupants moved as needed."""
+    ids = {r.booking_id for r in requests}
+    solved = _solve(floor, requests, [o for o in occupants if o.booking_id not in ids], budget_ms)
+    if isinstance(solved, PlanFailure):
+        return solved
+    index = floor_index(floor)
+    return [index.tables_of(mask) for mask in solved[1][: len(requests)]]
+
+
+def _solve(
+    floor: FloorPlan,
+    requests: Sequence[PlanRequest],
+    others: Sequence[Occupant],
+    budget_ms: int,
+) -> tuple[list[_Item], list[int]] | PlanFailure:
+    """The items (requests first) and the mask each takes, or why there is none."""
     fixed = [o for o in others if not o.movable]
-    items = _items(floor, request, relevant_occupants(request, others), fixed)
-    if not items[0].options:
+    lo, hi = min(r.start for r in requests), max(r.end for r in requests)
+    movable = sorted((o for o in others if o.movable), key=_stable_order)
+    items = _items(floor, requests, overlap_component(lo, hi, movable), fixed)
+    if any(not item.options for item in items[: len(requests)]):
         return PlanFailure(reason=NO_CAPACITY)
-    model, choices = _build_model(floor_index(floor), items, request.party_size)
+    model, choices = _build_model(floor_index(floor), items)
     solver = _solver(budget_ms)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return PlanFailure(reason=NO_CAPACITY)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return PlanFailure(reason=REPACK_TIMEOUT)
-    chosen = [_chosen(solver, item_vars) for item_vars in choices]
-    return _plan(floor, request, others, items, chosen)
+    return items, [_chosen(solver, item_vars) for item_vars in choices]
 
 
 def _solver(budget_ms: int) -> cp_model.CpSolver:
@@ -110,26 +155,31 @@ def _solver(budget_ms: int) -> cp_model.CpSolver:
 
 
 def relevant_occupants(request: PlanRequest, others: Sequence[Occupant]) -> list[Occupant]:
-    """Movable occupants connected to the request window through chains of overlaps.
+    """Movable occupants connected to the request window through chains of overlaps."""
+    movable = sorted((o for o in others if o.movable), key=_stable_order)
+    return overlap_component(request.start, request.end, movable)
+
+
+def overlap_component(lo: datetime, hi: datetime, windows: Sequence[_W]) -> list[_W]:
+    """Those of `windows` connected to [lo, hi) through chains of overlaps, in their order.
 
     Connected intervals cover one contiguous span, so growing the span until nothing new
-    overlaps it finds exactly that component; movable bookings outside it can never clash
-    with any booking inside it, wherever either sits.
+    overlaps it finds exactly that component; windows outside it can never clash with any
+    window inside it, wherever either sits.
     """
-    pending = sorted((o for o in others if o.movable), key=_stable_order)
-    lo, hi = request.start, request.end
-    chosen: list[Occupant] = []
+    pending = list(windows)
+    chosen: list[_W] = []
     grew = True
     while grew:
         grew = False
-        rest: list[Occupant] = []
-        for occupant in pending:
-            if occupant.start < hi and lo < occupant.end:
-                chosen.append(occupant)
-                lo, hi = min(lo, occupant.start), max(hi, occupant.end)
+        rest: list[_W] = []
+        for window in pending:
+            if window.start < hi and lo < window.end:
+                chosen.append(window)
+                lo, hi = min(lo, window.start), max(hi, window.end)
                 grew = True
             else:
-                rest.append(occupant)
+                rest.append(window)
         pending = rest
     return chosen
 
@@ -146,11 +196,11 @@ def _stable_order(occupant: Occupant) -> tuple[object, ...]:
 
 def _items(
     floor: FloorPlan,
-    request: PlanRequest,
+    requests: Sequence[PlanRequest],
     movable: Sequence[Occupant],
     fixed: Sequence[Occupant],
 ) -> list[_Item]:
-    """The request first, then each movable occupant, with the combinations open to each."""
+    """The requests first, then each movable occupant, with the combinations open to each."""
     index = floor_index(floor)
     by_party: dict[int, tuple[Candidate, ...]] = {}
 
@@ -167,6 +217,7 @@ def _items(
             end=request.end,
             options=options(request.party_size, request.start, request.end),
         )
+        for request in requests
     ]
     for occupant in movable:
         current = index.mask_of(occupant.tables)
@@ -187,7 +238,7 @@ def _items(
 
 
 def _build_model(
-    index: FloorIndex, items: Sequence[_Item], party: int
+    index: FloorIndex, items: Sequence[_Item]
 ) -> tuple[cp_model.CpModel, list[list[tuple[int, cp_model.IntVar]]]]:
     """Variables, exactly-one per booking, per-table cliques, objective and hints."""
     model = cp_model.CpModel()
@@ -206,7 +257,7 @@ def _build_model(
     for table_users in users:
         for clique in _maximal_cliques(items, table_users):
             model.add_at_most_one(var for i in clique for var in table_users[i])
-    _add_objective(model, index, items, choices, party)
+    _add_objective(model, index, items, choices)
     return model, choices
 
 
@@ -230,21 +281,21 @@ def _add_objective(
     index: FloorIndex,
     items: Sequence[_Item],
     choices: Sequence[Sequence[tuple[int, cp_model.IntVar]]],
-    party: int,
 ) -> None:
-    """Fewest moved bookings, then the fewest empty seats for the request; hint: nobody moves.
+    """Fewest moved bookings, then the fewest empty seats for the requests; hint: nobody moves.
 
     A booking moves exactly when its "stay" variable is false, so rewarding stays is the same
     as charging moves, with one term per booking.
     """
     variables: list[cp_model.IntVar] = []
     weights: list[int] = []
-    for mask, var in choices[0]:
-        variables.append(var)
-        weights.append(sum(index.capacity[index.keys[b]] for b in bits_of(mask)) - party)
-    for item, item_vars in zip(items[1:], choices[1:], strict=True):
+    for item, item_vars in zip(items, choices, strict=True):
         for mask, var in item_vars:
-            if mask == item.current:
+            if item.occupant is None:
+                variables.append(var)
+                seats = sum(index.capacity[index.keys[b]] for b in bits_of(mask))
+                weights.append(seats - item.party_size)
+            elif mask == item.current:
                 model.add_hint(var, True)
                 variables.append(var)
                 weights.append(-_MOVE_WEIGHT)

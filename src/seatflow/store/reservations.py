@@ -1,0 +1,126 @@
+"""What a restaurant has promised, read as one consistent snapshot, and the version that makes
+acceptances atomic per restaurant.
+
+An acceptance reads a `Reservations` snapshot (the version, the occupants, the accepted bookings
+that hold no tables yet), lets the connection go, plans, and then writes only if `claim` finds
+the version unchanged. Every write that adds demand or removes supply calls `bump`, so a plan
+made on an older snapshot can never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from seatflow.planning.model import Occupant, PlanRequest
+from seatflow.store.database import Connection
+from seatflow.store.floors import StoredFloor
+from seatflow.store.occupancy import SERVICE_REACH, load_occupants
+from seatflow.store.queries import query
+
+__all__ = ["Reservations", "bump", "claim", "read_locked", "read_snapshot"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reservations:
+    """The restaurant's promises around a window at `version`.
+
+    `unplaced` are the accepted bookings with no tables yet (oldest first), as requests; a hold
+    one of them has is only a tentative place, so it is left out of `occupants`.
+    """
+
+    version: int
+    occupants: tuple[Occupant, ...]
+    unplaced: tuple[PlanRequest, ...]
+
+
+async def read_snapshot(
+    conn: Connection,
+    floor: StoredFloor,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: UUID | None = None,
+) -> Reservations:
+    """One REPEATABLE READ, READ ONLY transaction (of its own: `conn` must be idle), so
+    everything is as of one instant."""
+    async with conn.transaction():
+        await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        version = await _version(conn, floor.restaurant_id, "reservation_version")
+        return await _read(conn, floor, version, start=start, end=end, now=now, exclude=exclude)
+
+
+async def read_locked(
+    conn: Connection,
+    floor: StoredFloor,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: UUID | None = None,
+) -> Reservations:
+    """In the caller's write transaction, behind the restaurant row's lock: no other acceptance
+    or bump commits until it ends. The unplaced bookings are read before the occupants, so one a
+    worker places in between is counted twice (safe), never missed."""
+    version = await _version(conn, floor.restaurant_id, "reservation_version_for_update")
+    return await _read(conn, floor, version, start=start, end=end, now=now, exclude=exclude)
+
+
+async def claim(conn: Connection, restaurant_id: UUID, seen_version: int) -> bool:
+    """Move the version on if it is still `seen_version`; False when another write came first."""
+    params = {"restaurant_id": restaurant_id, "seen": seen_version}
+    row = await (await conn.execute(query("claim_reservation_version"), params)).fetchone()
+    return row is not None
+
+
+async def bump(conn: Connection, restaurant_id: UUID) -> None:
+    """Invalidate every snapshot of the restaurant read before this write commits."""
+    await conn.execute(query("bump_reservation_version"), {"restaurant_id": restaurant_id})
+
+
+async def _version(conn: Connection, restaurant_id: UUID, name: str) -> int:
+    row = await (await conn.execute(query(name), {"restaurant_id": restaurant_id})).fetchone()
+    if row is None:
+        raise LookupError(f"no restaurant {restaurant_id}")
+    return int(row["reservation_version"])
+
+
+async def _read(
+    conn: Connection,
+    floor: StoredFloor,
+    version: int,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude: UUID | None,
+) -> Reservations:
+    params = {
+        "restaurant_id": floor.restaurant_id,
+        "from": start - SERVICE_REACH,
+        "to": end + SERVICE_REACH,
+    }
+    rows = await (await conn.execute(query("unplaced_bookings"), params)).fetchall()
+    unplaced = tuple(_request(row) for row in rows if row["id"] != exclude)
+    occupants = await load_occupants(
+        conn, floor, start=start, end=end, now=now, exclude_booking=exclude
+    )
+    tentative = {f"hold:{u.booking_id}" for u in unplaced}
+    return Reservations(
+        version=version,
+        occupants=tuple(o for o in occupants if o.booking_id not in tentative),
+        unplaced=unplaced,
+    )
+
+
+def _request(row: dict[str, Any]) -> PlanRequest:
+    return PlanRequest(
+        booking_id=str(row["id"]),
+        party_size=row["party_size"],
+        start=row["start_at"],
+        end=row["end_at"],
+        zone_preference=row["zone_preference"],
+    )
