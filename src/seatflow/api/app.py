@@ -10,20 +10,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from seatflow import __version__
 from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_health, routes_review
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
+from seatflow.api.outage import ApiOutage
 from seatflow.api.queue import AssignmentQueue
-from seatflow.api.state import ApiState
+from seatflow.api.state import ApiState, database_gate
 from seatflow.bootstrap import services
 from seatflow.jobs.app import build_app
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.metrics import Metrics
+from seatflow.pipeline.outage import DatabaseHealth, ReconnectBackoff
 from seatflow.settings import Settings
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
@@ -32,6 +34,8 @@ __all__ = ["MAX_BODY_BYTES", "create_app"]
 MAX_BODY_BYTES = 64 * 1024
 #: At shutdown, how long inline assignments still running may take before they are cancelled.
 DRAIN_SECONDS = 30.0
+#: While the database is away `/v1` answers 503 at once; it is probed at most this far apart.
+_API_BACKOFF = ReconnectBackoff(base=0.2, cap=1.0)
 
 
 def create_app(
@@ -55,12 +59,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with services(settings, url, clock=clock, flags=flags, pool_size=pool_size) as svc:
             metrics.watch(svc.coordinator.breaker, svc.sink)
-            state = ApiState(services=svc, queue=chosen_queue, metrics=metrics, url=url)
+            health = DatabaseHealth(url, metrics, component="api", backoff=_API_BACKOFF)
+            outage = ApiOutage(health, svc.pool)
+            state = ApiState(
+                services=svc, queue=chosen_queue, metrics=metrics, url=url, outage=outage
+            )
             app.state.seatflow = state
             try:
                 yield
             finally:
                 await state.drain(timeout=DRAIN_SECONDS)
+                await outage.aclose()
                 metrics.unwatch()
 
     app = FastAPI(
@@ -73,5 +82,5 @@ def create_app(
     install_error_handlers(app)
     app.include_router(routes_health.router)
     for module in (routes_bookings, routes_review, routes_floor, routes_admin):
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(module.router, prefix="/v1", dependencies=[Depends(database_gate)])
     return app

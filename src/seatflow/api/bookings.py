@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import structlog
+
 from seatflow.api.auth import Scope, owned_booking
 from seatflow.api.availability import SearchBudget, alternatives, plan_at, plan_request
 from seatflow.api.errors import ApiError
@@ -30,7 +32,7 @@ from seatflow.store.bookings import (
     release_allocations,
     require_booking,
 )
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, is_unavailable
 from seatflow.store.holds import release_holds
 from seatflow.store.reschedule import reschedule_booking
 
@@ -44,6 +46,7 @@ __all__ = [
 ]
 
 S = AssignmentState
+log = structlog.get_logger(__name__)
 
 
 async def create_booking(
@@ -81,8 +84,9 @@ async def create_booking(
             reason="availability checked",
         )
         await state.queue.enqueue(conn, record.id, "creation", new_booking=True)
+        committed = await booking_view(conn, steps[-1].booking if steps else record, scope.slug)
     state.announce(steps)
-    return await reloaded_view(state, scope, record.id, "creation", wait_ms)
+    return await reloaded_view(state, scope, committed, "creation", wait_ms)
 
 
 async def read_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
@@ -124,8 +128,9 @@ async def modify_booking(
             conn, booking, now, actor=scope.principal.actor, why="modified"
         )
         await state.queue.enqueue(conn, booking.id, "modification")
+        committed = await booking_view(conn, steps[-1].booking if steps else booking, scope.slug)
     state.announce(steps)
-    return await reloaded_view(state, scope, booking_id, "modification", wait_ms)
+    return await reloaded_view(state, scope, committed, "modification", wait_ms)
 
 
 async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
@@ -164,13 +169,23 @@ def ensure_open(booking: BookingRecord) -> BookingRecord:
 
 
 async def reloaded_view(
-    state: ApiState, scope: Scope, booking_id: UUID, trigger: str, wait_ms: int | None
+    state: ApiState, scope: Scope, committed: BookingOut, trigger: str, wait_ms: int | None
 ) -> BookingOut:
-    """After the commit: the inline run when asked for, then the booking as it now stands."""
-    assignment = await settle(state, booking_id, trigger, wait_ms)
-    async with state.pool.connection() as conn, conn.transaction():
-        booking = await require_booking(conn, booking_id)
-        return await booking_view(conn, booking, scope.slug, assignment)
+    """After the commit: the inline run when asked for, then the booking as it now stands.
+
+    The write is done: a database that fails the read-back does not turn it into an error
+    (a client that retried would book twice), so `committed` — the booking as the transaction
+    left it, built before its COMMIT — answers instead."""
+    assignment = await settle(state, committed.id, trigger, wait_ms)
+    try:
+        async with state.pool.connection() as conn, conn.transaction():
+            booking = await require_booking(conn, committed.id)
+            return await booking_view(conn, booking, scope.slug, assignment)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("booking_read_back_failed", booking_id=str(committed.id), trigger=trigger)
+        return committed.model_copy(update={"assignment": assignment})
 
 
 async def _require_room(

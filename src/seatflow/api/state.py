@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
 
+from seatflow.api.outage import ApiOutage
 from seatflow.api.queue import AssignmentQueue
 from seatflow.bootstrap import Services
 from seatflow.pipeline.clock import Clock
@@ -23,7 +24,7 @@ from seatflow.store.bookings import Transition
 from seatflow.store.database import Connection
 from seatflow.store.floors import FloorCache, StoredFloor
 
-__all__ = ["ApiState", "api_state"]
+__all__ = ["ApiState", "api_state", "database_gate"]
 
 T = TypeVar("T")
 
@@ -34,6 +35,8 @@ class ApiState:
     queue: AssignmentQueue
     metrics: Metrics
     url: str
+    #: Whether the database is known to be away (then `/v1` answers 503 without waiting).
+    outage: ApiOutage
     #: Work that outlives its request (an inline assignment past its deadline); drained at exit.
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     #: Floors by restaurant: a request reads one row to know its cached floor is current.
@@ -78,6 +81,11 @@ class ApiState:
         _, late = await asyncio.wait(set(self.background), timeout=timeout)
         for task in late:
             task.cancel()
+
+
+async def database_gate(request: Request) -> None:
+    """A `/v1` dependency: during a known outage, 503 at once (see api.outage)."""
+    api_state(request).outage.require_up()
 
 
 def api_state(request: Request) -> ApiState:
