@@ -130,7 +130,8 @@ async def test_processes_ride_out_a_restart_and_a_stop(stack: Stack) -> None:
     await asyncio.sleep(4)
     _assert_alive(stack.workers)
     await asyncio.to_thread(stack.cluster.start)
-    down = time.monotonic() - stopped
+    back = time.monotonic()
+    down = back - stopped
     tally.phase = "after"
     await asyncio.sleep(4)
     stop.set()
@@ -143,6 +144,7 @@ async def test_processes_ride_out_a_restart_and_a_stop(stack: Stack) -> None:
     assert tally.accepted_in["before"] and tally.accepted_in["after"], tally.accepted_in
     accepted_before_settling = len(tally.accepted)
     states = await _settled(stack.url, tally.accepted, SETTLE_WITHIN)
+    settled_after = time.monotonic() - back
     _assert_alive(stack.workers)
     assert set(states) == tally.accepted  # nothing the clients were not told about
     unsettled = {k: v for k, v in states.items() if v not in SETTLED}
@@ -151,7 +153,7 @@ async def test_processes_ride_out_a_restart_and_a_stop(stack: Stack) -> None:
     assert all(outages[name] for name in outages), outages
     print(  # the figures the issue asks for; shown with -s
         f"\naccepted={accepted_before_settling} by_phase={dict(tally.accepted_in)} "
-        f"statuses={dict(tally.statuses)} "
+        f"statuses={dict(tally.statuses)} settled_after_db_back={settled_after:.1f}s "
         f"db_down={down:.1f}s worker_outages={outages}"
     )
 
