@@ -47,6 +47,8 @@ __all__ = [
 
 S = AssignmentState
 log = structlog.get_logger(__name__)
+#: How long the read after a commit may wait for a connection before the committed view answers.
+READ_BACK_SECONDS = 5.0
 
 
 async def create_booking(
@@ -177,8 +179,10 @@ async def reloaded_view(
     (a client that retried would book twice), so `committed` — the booking as the transaction
     left it, built before its COMMIT — answers instead."""
     assignment = await settle(state, committed.id, trigger, wait_ms)
+    if not state.outage.up:  # known away: do not wait on the pool for what we already have
+        return committed.model_copy(update={"assignment": assignment})
     try:
-        async with state.pool.connection() as conn, conn.transaction():
+        async with state.pool.connection(timeout=READ_BACK_SECONDS) as conn, conn.transaction():
             booking = await require_booking(conn, committed.id)
             return await booking_view(conn, booking, scope.slug, assignment)
     except Exception as exc:
