@@ -28,6 +28,11 @@ __all__ = ["TemporaryCluster", "temporary_cluster"]
 
 _BIN = Path(pgserver.__file__).parent / "pginstall" / "bin"
 _SYSTEM_USER = "pgserver"
+#: No fsync: a fast shutdown still writes everything committed, and its checkpoint must not wait
+#: on a disk a whole test suite keeps busy. A short authentication_timeout: a shutdown waits for
+#: every connection still in its start-up, and one whose client went quiet (a connect attempt
+#: abandoned half-way) would hold `pg_ctl stop` for the default 60 s — seen here.
+_SETTINGS = "-c fsync=off -c full_page_writes=off -c authentication_timeout=2s"
 #: Refused connection attempts during a shutdown: what a server log is full of, and says nothing.
 _NOISE = "the database system is shutting down"
 
@@ -69,9 +74,7 @@ class TemporaryCluster:
 
     @property
     def _options(self) -> str:
-        # No fsync: a fast shutdown still writes everything committed, and its checkpoint must
-        # not wait on a disk that a whole test suite keeps busy.
-        return f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c full_page_writes=off"
+        return f"-h 127.0.0.1 -p {self.port} -k {self.root} {_SETTINGS}"
 
     def stop(self, mode: str = "fast") -> None:
         self._pg_ctl("-m", mode, "stop")
