@@ -15,15 +15,16 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from seatflow import __version__
 from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_health, routes_review
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
+from seatflow.api.outage import ApiOutage
 from seatflow.api.queue import AssignmentQueue
-from seatflow.api.state import ApiState
+from seatflow.api.state import ApiState, database_gate
 from seatflow.api.throttle import KeyLimiter
 from seatflow.bootstrap import services
 from seatflow.jobs.app import build_app
@@ -31,6 +32,7 @@ from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.metrics import Metrics
+from seatflow.pipeline.outage import DatabaseHealth, ReconnectBackoff
 from seatflow.settings import Settings
 
 __all__ = ["DOCS_ASSETS", "MAX_BODY_BYTES", "create_app"]
@@ -47,6 +49,8 @@ PLANNING_PROCESSES = 2
 PLANNING_NICENESS = 10
 #: At shutdown, how long inline assignments still running may take before they are cancelled.
 DRAIN_SECONDS = 30.0
+#: While the database is away `/v1` answers 503 at once; it is probed at most this far apart.
+_API_BACKOFF = ReconnectBackoff(base=0.2, cap=1.0)
 
 
 def planning_pool() -> ProcessPoolExecutor:
@@ -82,6 +86,8 @@ def create_app(
             metrics.watch(svc.coordinator.breaker, svc.sink)
             planning = planning_pool()
             planning.submit(int)  # start the workers now, not on the first request
+            health = DatabaseHealth(url, metrics, component="api", backoff=_API_BACKOFF)
+            outage = ApiOutage(health, svc.pool)
             state = ApiState(
                 services=svc,
                 queue=chosen_queue,
@@ -89,6 +95,7 @@ def create_app(
                 url=url,
                 limiter=KeyLimiter(settings.key_concurrency),
                 planning=planning,
+                outage=outage,
             )
             app.state.seatflow = state
             try:
@@ -96,6 +103,7 @@ def create_app(
             finally:
                 await state.drain(timeout=DRAIN_SECONDS)
                 planning.shutdown(wait=False, cancel_futures=True)
+                await outage.aclose()
                 metrics.unwatch()
 
     app = FastAPIOffline(
@@ -109,5 +117,5 @@ def create_app(
     install_error_handlers(app)
     app.include_router(routes_health.router)
     for module in (routes_bookings, routes_review, routes_floor, routes_admin):
-        app.include_router(module.router, prefix="/v1")
+        app.include_router(module.router, prefix="/v1", dependencies=[Depends(database_gate)])
     return app

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+import structlog
+
 from seatflow.api.acceptance import reserved
 from seatflow.api.auth import Scope, owned_booking
 from seatflow.api.availability import plan_request
@@ -30,7 +32,7 @@ from seatflow.store.bookings import (
     release_allocations,
     require_booking,
 )
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, is_unavailable
 from seatflow.store.holds import release_holds
 from seatflow.store.reschedule import reschedule_booking
 
@@ -44,6 +46,9 @@ __all__ = [
 ]
 
 S = AssignmentState
+log = structlog.get_logger(__name__)
+#: How long the read after a commit may wait for a connection before the committed view answers.
+READ_BACK_SECONDS = 5.0
 
 #: Runs in the create's transaction once the booking is written (an idempotency key's claim).
 Claim = Callable[[Connection, UUID], Awaitable[None]]
@@ -90,8 +95,9 @@ async def create_booking(
         await state.queue.enqueue(conn, record.id, "creation", new_booking=True)
         if claim is not None:
             await claim(conn, record.id)
+        committed = await booking_view(conn, steps[-1].booking if steps else record, scope.slug)
     state.announce(steps)
-    return await reloaded_view(state, scope, record.id, "creation", wait_ms)
+    return await reloaded_view(state, scope, committed, "creation", wait_ms)
 
 
 async def read_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
@@ -134,8 +140,9 @@ async def modify_booking(
             conn, booking, now, actor=scope.principal.actor, why="modified"
         )
         await state.queue.enqueue(conn, booking.id, "modification")
+        committed = await booking_view(conn, steps[-1].booking if steps else booking, scope.slug)
     state.announce(steps)
-    return await reloaded_view(state, scope, booking_id, "modification", wait_ms)
+    return await reloaded_view(state, scope, committed, "modification", wait_ms)
 
 
 async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
@@ -174,10 +181,22 @@ def ensure_open(booking: BookingRecord) -> BookingRecord:
 
 
 async def reloaded_view(
-    state: ApiState, scope: Scope, booking_id: UUID, trigger: str, wait_ms: int | None
+    state: ApiState, scope: Scope, committed: BookingOut, trigger: str, wait_ms: int | None
 ) -> BookingOut:
-    """After the commit: the inline run when asked for, then the booking as it now stands."""
-    assignment = await settle(state, booking_id, trigger, wait_ms)
-    async with state.pool.connection() as conn, conn.transaction():
-        booking = await require_booking(conn, booking_id)
-        return await booking_view(conn, booking, scope.slug, assignment)
+    """After the commit: the inline run when asked for, then the booking as it now stands.
+
+    The write is done: a database that fails the read-back does not turn it into an error
+    (a client that retried would book twice), so `committed` — the booking as the transaction
+    left it, built before its COMMIT — answers instead."""
+    assignment = await settle(state, committed.id, trigger, wait_ms)
+    if not state.outage.up:  # known away: do not wait on the pool for what we already have
+        return committed.model_copy(update={"assignment": assignment})
+    try:
+        async with state.pool.connection(timeout=READ_BACK_SECONDS) as conn, conn.transaction():
+            booking = await require_booking(conn, committed.id)
+            return await booking_view(conn, booking, scope.slug, assignment)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("booking_read_back_failed", booking_id=str(committed.id), trigger=trigger)
+        return committed.model_copy(update={"assignment": assignment})

@@ -3,6 +3,10 @@ failures one way, and the field names what to fix.
 
 seatflow's own exception tree maps to status codes in one table here; FastAPI's request
 validation, Starlette's routing errors (404/405/413) and anything unexpected are reshaped too.
+A database that is away — however it shows: psycopg's OperationalError (AdminShutdown, a refused
+connection), the pool's timeout, a wrapped error from the queue — is 503 `database_unavailable`
+with `Retry-After`, answered by a handler of its own: Starlette re-raises what reaches the
+catch-all `Exception` handler, and the server then closes the client's connection.
 No handler echoes request input back, so guest details never reach a response body or a log.
 """
 
@@ -15,6 +19,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from procrastinate.exceptions import ProcrastinateException
+from psycopg import Error as PsycopgError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seatflow.errors import (
@@ -28,10 +34,14 @@ from seatflow.errors import (
     TablesTaken,
     VersionConflict,
 )
+from seatflow.store.database import is_unavailable
 
-__all__ = ["ApiError", "error_body", "install_error_handlers"]
+__all__ = ["RETRY_AFTER_SECONDS", "ApiError", "error_body", "install_error_handlers"]
 
 log = structlog.get_logger(__name__)
+
+#: What a 503 `database_unavailable` tells a client to wait before trying again.
+RETRY_AFTER_SECONDS = 2
 
 #: seatflow exception → (status, error code); the first match in this order wins.
 _SEATFLOW_ERRORS: tuple[tuple[type[SeatflowError], int, str], ...] = (
@@ -42,7 +52,6 @@ _SEATFLOW_ERRORS: tuple[tuple[type[SeatflowError], int, str], ...] = (
     (InvalidTransition, 409, "invalid_transition"),
     (VersionConflict, 409, "conflict"),
     (HoldExpired, 409, "conflict"),
-    (DatabaseUnavailable, 503, "database_unavailable"),
 )
 
 _HTTP_ERRORS = {
@@ -87,6 +96,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(SeatflowError, _seatflow_error)
+    app.add_exception_handler(PsycopgError, _driver_error)
+    app.add_exception_handler(ProcrastinateException, _driver_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -134,12 +145,35 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _seatflow_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DatabaseUnavailable):
+        return _unavailable(request, exc)
     for kind, status, error in _SEATFLOW_ERRORS:
         if isinstance(exc, kind):
             field = exc.field if isinstance(exc, InvalidInput) else None
             detail = exc.reason if isinstance(exc, InvalidInput) else str(exc)
             return JSONResponse(error_body(error, field, detail), status_code=status)
     return await _unexpected_error(request, exc)
+
+
+async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
+    """The driver's or the queue's error: 503 when the database is away, else a bug (500) —
+    answered here, so the connection stays open either way."""
+    if is_unavailable(exc):
+        return _unavailable(request, exc)
+    return await _unexpected_error(request, exc)
+
+
+def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After; the app's outage watch learns of it (and probes for the return)."""
+    state = getattr(request.app.state, "seatflow", None)
+    outage = getattr(state, "outage", None)
+    if outage is not None:
+        outage.lost(exc)
+    return JSONResponse(
+        error_body("database_unavailable", None, "the database is unavailable; retry shortly"),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -103,8 +103,9 @@ async def requeue_booking(
             conn, booking, state.clock.now(), actor=scope.principal.actor, why="requeued"
         )
         await state.queue.enqueue(conn, booking.id, "requeue")
+        committed = await booking_view(conn, steps[-1].booking if steps else booking, scope.slug)
     state.announce(steps)
-    return await reloaded_view(state, scope, booking_id, "requeue", wait_ms)
+    return await reloaded_view(state, scope, committed, "requeue", wait_ms)
 
 
 def _not_in_flight(booking: BookingRecord) -> BookingRecord:

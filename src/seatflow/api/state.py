@@ -15,6 +15,7 @@ from uuid import UUID
 from fastapi import Request
 from psycopg_pool import AsyncConnectionPool
 
+from seatflow.api.outage import ApiOutage
 from seatflow.api.queue import AssignmentQueue
 from seatflow.api.throttle import KeyLimiter
 from seatflow.bootstrap import Services
@@ -27,7 +28,7 @@ from seatflow.store.bookings import Transition
 from seatflow.store.database import Connection
 from seatflow.store.floors import FloorCache, StoredFloor
 
-__all__ = ["ApiState", "api_state"]
+__all__ = ["ApiState", "api_state", "database_gate"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -43,6 +44,8 @@ class ApiState:
     limiter: KeyLimiter
     #: Where planning runs (`app.planning_pool`): never on the event loop.
     planning: Executor
+    #: Whether the database is known to be away (then `/v1` answers 503 without waiting).
+    outage: ApiOutage
     #: Work that outlives its request (an inline assignment past its deadline); drained at exit.
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     #: Floors by restaurant: a request reads one row to know its cached floor is current.
@@ -94,6 +97,11 @@ class ApiState:
         _, late = await asyncio.wait(set(self.background), timeout=timeout)
         for task in late:
             task.cancel()
+
+
+async def database_gate(request: Request) -> None:
+    """A `/v1` dependency: during a known outage, 503 at once (see api.outage)."""
+    api_state(request).outage.require_up()
 
 
 def api_state(request: Request) -> ApiState:

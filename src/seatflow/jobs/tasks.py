@@ -8,6 +8,8 @@ booking leaves the queue only confirmed, in review, or closed.
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,8 +22,10 @@ from seatflow.bootstrap import Services
 from seatflow.jobs import maintenance
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.metrics import Metrics
+from seatflow.pipeline.outage import ReconnectBackoff
 from seatflow.pipeline.outcome import Outcome, OutcomeKind
 from seatflow.pipeline.router import Routed
+from seatflow.store.database import is_unavailable
 
 __all__ = [
     "DEPS_KEY",
@@ -40,6 +44,10 @@ DEPS_KEY = "seatflow"
 RETRY_TRIGGER = "retry"
 #: When an outcome asks to run again without saying when.
 DEFAULT_RERUN_DELAY = timedelta(seconds=5)
+#: Tries at writing that next job when the database fails the first (see `_enqueue_rerun`).
+RERUN_ENQUEUE_ATTEMPTS = 4
+_RERUN_BACKOFF = ReconnectBackoff(base=0.2, cap=1.0)
+_RNG = random.Random()
 
 log = structlog.get_logger(__name__)
 
@@ -91,10 +99,24 @@ async def auto_assign(context: JobContext, booking_id: str, trigger: str) -> str
     deps.metrics.record(routed.route.value, routed.outcome, seconds)
     delay = rerun_delay(routed.outcome)
     if delay is not None:
-        async with deps.services.pool.connection() as conn:
-            await deps.queue.enqueue(conn, booking_id, RETRY_TRIGGER, delay)
+        await _enqueue_rerun(deps, booking_id, delay)
     _log_done(booking_id, trigger, routed, seconds, delay)
     return routed.outcome.kind.value
+
+
+async def _enqueue_rerun(deps: WorkerDeps, booking_id: str, delay: timedelta) -> None:
+    """The booking's next job. Right after a database restart the pool may lend a connection
+    the restart broke: such a failure is tried again (on another connection) a few times, so
+    the booking keeps its job instead of waiting for the orphan sweep."""
+    for attempt in range(1, RERUN_ENQUEUE_ATTEMPTS + 1):
+        try:
+            async with deps.services.pool.connection() as conn:
+                await deps.queue.enqueue(conn, booking_id, RETRY_TRIGGER, delay)
+            return
+        except Exception as exc:
+            if attempt == RERUN_ENQUEUE_ATTEMPTS or not is_unavailable(exc):
+                raise
+            await asyncio.sleep(_RERUN_BACKOFF.delay(attempt, _RNG))
 
 
 def _log_done(

@@ -5,6 +5,9 @@ Run as many processes as you like against one database: jobs are taken with
 advisory lock), and per-restaurant permits are cluster-wide. SIGINT / SIGTERM stop it gracefully:
 running jobs finish and the event sink is flushed.
 
+A database restart or outage does not end the process: procrastinate's loop stops, and
+jobs.supervisor waits for the server and starts it again (see docs/operations.md).
+
 Each process serves its own Prometheus metrics (`metrics_port`; see jobs.metrics_server) and
 starts by logging the flags it runs with (`seatflow_starting`).
 """
@@ -14,17 +17,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
-from procrastinate import App
+from procrastinate import App, PsycopgConnector
+from psycopg_pool import AsyncConnectionPool
 
 from seatflow.bootstrap import services
 from seatflow.jobs.app import build_app
 from seatflow.jobs.metrics_server import backlog_refresher, metrics_endpoint
 from seatflow.jobs.queue import ProcrastinateQueue
+from seatflow.jobs.supervisor import WorkerSupervisor
 from seatflow.jobs.tasks import DEPS_KEY, WorkerDeps
 from seatflow.logging import log_startup
 from seatflow.pipeline.metrics import Metrics
+from seatflow.pipeline.outage import DatabaseHealth
 from seatflow.settings import Settings
 
 __all__ = ["WorkerOptions", "run_worker"]
@@ -46,6 +53,8 @@ class WorkerOptions:
     metrics_port: int | None = None
     #: A worker started by `seatflow demo --database`: its events are marked simulated.
     simulated: bool = False
+    #: On a stop, how long running jobs may take before they are aborted (and re-queued).
+    shutdown_grace_seconds: float = 30.0
 
 
 async def run_worker(settings: Settings, url: str, options: WorkerOptions | None = None) -> None:
@@ -70,7 +79,8 @@ async def run_worker(settings: Settings, url: str, options: WorkerOptions | None
                 concurrency=options.concurrency,
                 metrics=None if metrics_port is None else f"{options.metrics_host}:{metrics_port}",
             )
-            await _work(app, deps, options)
+            health = DatabaseHealth(url, metrics, component="worker")
+            await _work(app, deps, options, health)
     log.info("worker_stopped", name=options.name)
 
 
@@ -83,13 +93,26 @@ def _endpoint(metrics: Metrics, options: WorkerOptions) -> Iterator[int | None]:
         yield port
 
 
-async def _work(app: App, deps: WorkerDeps, options: WorkerOptions) -> None:
-    await app.run_worker_async(
-        concurrency=options.concurrency,
-        name=options.name or "seatflow",
-        additional_context={DEPS_KEY: deps},
-        fetch_job_polling_interval=options.polling_interval,
-        update_heartbeat_interval=options.heartbeat_interval,
-        install_signal_handlers=options.install_signal_handlers,
-        delete_jobs="successful",
+async def _work(app: App, deps: WorkerDeps, options: WorkerOptions, health: DatabaseHealth) -> None:
+    """procrastinate's loop under the supervisor that restarts it after an outage."""
+    supervisor = WorkerSupervisor(
+        app,
+        health,
+        {
+            "concurrency": options.concurrency,
+            "name": options.name or "seatflow",
+            "additional_context": {DEPS_KEY: deps},
+            "fetch_job_polling_interval": options.polling_interval,
+            "update_heartbeat_interval": options.heartbeat_interval,
+            "shutdown_graceful_timeout": options.shutdown_grace_seconds,
+            "delete_jobs": "successful",
+        },
+        pools=(deps.services.pool, *_queue_pool(app)),
     )
+    await supervisor.run(install_signal_handlers=options.install_signal_handlers)
+
+
+def _queue_pool(app: App) -> tuple[AsyncConnectionPool[Any], ...]:
+    """procrastinate's own pool (open inside `open_async`), checked after an outage too."""
+    connector = app.connector
+    return (connector.pool,) if isinstance(connector, PsycopgConnector) else ()

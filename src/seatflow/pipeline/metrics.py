@@ -38,6 +38,9 @@ METRIC_NAMES = (
     "seatflow_events_dropped_total",
     "seatflow_jobs_due",
     "seatflow_queue_lag_seconds",
+    "seatflow_database_up",
+    "seatflow_database_outages_total",
+    "seatflow_database_outage_seconds_total",
 )
 #: The shadow-mismatch gauge counts comparisons this far back.
 SHADOW_WINDOW = timedelta(hours=1)
@@ -92,6 +95,22 @@ class Metrics:
         self.queue_lag = Gauge(
             "seatflow_queue_lag_seconds",
             "How long the oldest job due and not yet taken has been waiting (0: none waits).",
+            registry=r,
+        )
+        self.database_up = Gauge(
+            "seatflow_database_up",
+            "1 while this process reaches PostgreSQL, 0 during an outage it noticed.",
+            registry=r,
+        )
+        self.database_up.set(1)
+        self.database_outages = Counter(
+            "seatflow_database_outages",
+            "Outages this process noticed: PostgreSQL unreachable until a probe answered again.",
+            registry=r,
+        )
+        self.database_outage_seconds = Counter(
+            "seatflow_database_outage_seconds",
+            "Seconds of the outages this process noticed, counted when each one ends.",
             registry=r,
         )
         self._live: _LiveCollector | None = None

@@ -3,6 +3,7 @@ for a server that cannot be reached (the host and port, and the variable that na
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,7 +11,7 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from seatflow.errors import DatabaseUnavailable
 from seatflow.settings import Settings
@@ -95,6 +96,12 @@ async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
     only waits for the server when its result is read; the COMMIT rides with whatever is still
     unsent. An error raised by any statement — here, or at the final sync — leaves the
     transaction rolled back.
+
+    The rollback is `conn.rollback()`, not a ROLLBACK statement: it also empties psycopg's
+    prepared-statement cache. A statement that reached psycopg's prepare threshold in a pipeline
+    that aborted before it ran is remembered as prepared although the server skipped its PREPARE,
+    and every later run of it on this connection would fail (`prepared statement "_pg3_N" does
+    not exist`) — seen as bursts of assignment errors after an outage, when many retries race.
     """
     await conn.set_autocommit(True)  # no implicit BEGIN: ours is queued like any statement
     try:
@@ -105,6 +112,49 @@ async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
     finally:
         try:
             if conn.info.transaction_status in _OPEN:  # failed before or at the COMMIT
-                await conn.execute("ROLLBACK")
+                await conn.rollback()
         finally:  # even when cancelled mid-ROLLBACK: the pool must get it back as it lent it
             await conn.set_autocommit(False)
+
+
+#: SQLSTATEs that mean the server went away or will not take us now: a connection failure (class
+#: 08), an administrator's or a crash's shutdown (57P01 / 57P02), "starting up / shutting down"
+#: (57P03). libpq's own connection errors carry no SQLSTATE at all.
+_OUTAGE_SQLSTATES = ("57P01", "57P02", "57P03")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` — or anything in its cause chain — says the database cannot be reached now
+    (as opposed to a query it refused: a constraint, a lock timeout, a serialization failure).
+
+    Wrappers hide the cause (procrastinate's ConnectorException, our DatabaseUnavailable), so the
+    chain is walked; a closed connection used again (InterfaceError) counts too."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _outage_itself(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _outage_itself(exc: BaseException) -> bool:
+    if isinstance(exc, DatabaseUnavailable | PoolTimeout | PoolClosed | psycopg.InterfaceError):
+        return True
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = exc.sqlstate
+    return state is None or state.startswith("08") or state in _OUTAGE_SQLSTATES
+
+
+async def probe(url: str, *, timeout: float = 3.0) -> None:
+    """One fresh connection and one round trip; DatabaseUnavailable when either fails."""
+    try:
+        conn = await psycopg.AsyncConnection.connect(
+            url, autocommit=True, connect_timeout=max(1, round(timeout))
+        )
+        async with conn:
+            await asyncio.wait_for(conn.execute("SELECT 1"), timeout)
+    except (psycopg.Error, OSError, TimeoutError) as exc:
+        raise unreachable(url, exc) from exc

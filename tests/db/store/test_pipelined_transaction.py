@@ -70,3 +70,25 @@ async def test_a_seatflow_assert_becomes_its_domain_error(scratch: Connection) -
             await scratch.execute("INSERT INTO scratch VALUES (3)")
             await scratch.execute("SELECT seatflow_assert(false, 'SF002', 'tables taken: T9')")
     assert await _rows(scratch) == []
+
+
+async def test_a_statement_skipped_by_an_aborted_pipeline_runs_again_afterwards(
+    scratch: Connection,
+) -> None:
+    """A statement that reached psycopg's prepare threshold in a pipeline that aborted before it
+    ran still works on the same connection afterwards (its PREPARE never reached the server)."""
+    select = "SELECT count(*) AS n FROM scratch WHERE x > %s"
+    with pytest.raises(psycopg.errors.DivisionByZero):  # as on any connection that lived a
+        async with pipelined_transaction(scratch):  # while: it has rolled back before
+            await scratch.execute("SELECT 1 / 0")
+    threshold = scratch.prepare_threshold or 0
+    for x in range(threshold):
+        await scratch.execute(select, (x,))
+    await scratch.commit()
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        async with pipelined_transaction(scratch):
+            await scratch.execute("SELECT 1 / 0")
+            await scratch.execute(select, (0,))  # this run would be the one to prepare it
+    async with pipelined_transaction(scratch):
+        cursor = await scratch.execute(select, (0,))
+        assert (await cursor.fetchone()) == {"n": 0}
