@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,7 +59,12 @@ class VenuePolicy:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FloorPlan:
-    """One restaurant's floor. Hashable, so derived data (combinations) is computed once."""
+    """One restaurant's floor. Hashable, so derived data (combinations) is computed once.
+
+    The hash is computed once per object: derived data is looked up by floor on every planning
+    call, and hashing a whole floor (every table, zone and adjacency pair) each time cost more
+    than the lookup saved. It is never pickled: another process salts string hashes otherwise.
+    """
 
     slug: str
     name: str
@@ -67,6 +73,25 @@ class FloorPlan:
     zones: tuple[Zone, ...]
     tables: tuple[Table, ...]
     adjacency: frozenset[frozenset[str]] = field(default_factory=frozenset)
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        cached = self._hash
+        if cached is None:
+            cached = hash(self._identity())
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return self._identity()
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        for name, value in zip(_FLOOR_FIELDS, state, strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_hash", None)
+
+    def _identity(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in _FLOOR_FIELDS)
 
     def table(self, key: str) -> Table:
         for table in self.tables:
@@ -86,3 +111,15 @@ class FloorPlan:
     @property
     def table_keys(self) -> tuple[str, ...]:
         return tuple(t.key for t in self.tables)
+
+
+@lru_cache(maxsize=256)
+def interned(floor: FloorPlan) -> FloorPlan:
+    """The first floor seen equal to `floor`. A floor sent to another process arrives as a new
+    object, and every cache keyed by floor would compare it field by field on each lookup;
+    interned once on arrival, later lookups match by identity."""
+    return floor
+
+
+#: The fields that make a floor what it is (all but the cached hash).
+_FLOOR_FIELDS = ("slug", "name", "timezone", "policy", "zones", "tables", "adjacency")

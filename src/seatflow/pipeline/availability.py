@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from seatflow.domain.floor import FloorPlan
+from seatflow.domain.floor import FloorPlan, interned
 from seatflow.domain.scenario import BookingRequest
 from seatflow.pipeline.flags import Route
 from seatflow.planning.engine import plan_v3
@@ -91,6 +91,7 @@ def reserve_for_route(
 ) -> Plan | PlanFailure:
     """Can the request be promised beside the accepted, unplaced bookings? V3 re-packs them all
     jointly; legacy and shadow (whose bookings the legacy loop seats) replay the legacy planner."""
+    floor = interned(floor)
     if route is Route.V3:
         return reserve_v3(floor, request, unplaced, occupants, budget_ms=repack_budget_ms)
     return reserve_legacy(floor, request, unplaced, occupants)

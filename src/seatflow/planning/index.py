@@ -6,7 +6,7 @@ large-party combinations are found once so look-ahead scoring only counts which 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from seatflow.domain.combinations import Combination, combinations_for, valid_combinations
@@ -38,19 +38,32 @@ class FloorIndex:
     large_bits: tuple[tuple[int, ...], ...]
     #: Per table position: how many large-party combinations contain it (at most).
     large_share_max: int
+    #: Masks already computed, by table set: searches ask for the same few sets thousands of times.
+    _masks: dict[tuple[str, ...] | frozenset[str], int] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def mask_of(self, tables: tuple[str, ...] | frozenset[str]) -> int:
         """The bitmask of these tables; keys unknown to the floor are ignored."""
+        known = self._masks.get(tables)
+        if known is not None:
+            return known
         mask = 0
         for key in tables:
             bit = self.bits.get(key)
             if bit is not None:
                 mask |= 1 << bit
+        if len(self._masks) < _MASK_MEMO:
+            self._masks[tables] = mask
         return mask
 
     def tables_of(self, mask: int) -> tuple[str, ...]:
         """The sorted table keys of a bitmask."""
         return tuple(sorted(key for key, bit in self.bits.items() if mask >> bit & 1))
+
+
+#: At most this many table sets remembered per floor (a floor has a few thousand combinations).
+_MASK_MEMO = 65_536
 
 
 @lru_cache(maxsize=256)
@@ -121,8 +134,14 @@ def _mask(bits: dict[str, int], tables: tuple[str, ...]) -> int:
 
 
 def bits_of(mask: int) -> tuple[int, ...]:
-    """The bit positions set in a mask, lowest first."""
-    return tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+    """The bit positions set in a mask, lowest first (one step per set bit, not per position:
+    the masks of a booking's tables are sparse on a large floor)."""
+    bits = []
+    while mask:
+        low = mask & -mask
+        bits.append(low.bit_length() - 1)
+        mask ^= low
+    return tuple(bits)
 
 
 def _edges(tables: tuple[str, ...], adjacency: frozenset[frozenset[str]]) -> int:

@@ -77,9 +77,9 @@ def reserve_v3(
     rivals = _competitors(request, unplaced, others)
     wanted = [*rivals, request]
     by_start = sorted(range(len(wanted)), key=lambda k: (wanted[k].start, wanted[k].end, k))
-    greedy = _greedy(floor, wanted, others, by_start) or _greedy(
-        floor, wanted, others, range(len(wanted))
-    )
+    greedy = _greedy(floor, wanted, others, by_start)
+    if greedy is None and rivals:  # alone, the request has one order only
+        greedy = _greedy(floor, wanted, others, range(len(wanted)))
     if greedy is not None:
         return Plan(tables=greedy.tables[-1], strategy=GREEDY, score=0.0)
     if not search or cannot_fit(floor, request, others, unplaced=rivals):
@@ -128,6 +128,8 @@ def _competitors(
 ) -> list[PlanRequest]:
     """The unplaced bookings (not the request itself) in the request's overlap component."""
     rivals = [u for u in unplaced if u.booking_id != request.booking_id]
+    if not rivals:
+        return []
     windows: list[PlanRequest | Occupant] = [*rivals, *(o for o in others if o.movable)]
     connected = overlap_component(request.start, request.end, windows)
     ids = {id(w) for w in connected}
