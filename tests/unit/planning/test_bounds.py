@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import HealthCheck, event, given, settings
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.planning.bounds import cannot_fit
 from seatflow.planning.engine import plan_v3
-from seatflow.planning.model import Occupant, Plan, PlanRequest
+from seatflow.planning.model import Plan
 from seatflow.planning.repack import repack
 from unit.planning.kit import make_floor, occupant, request, table
-from unit.planning.test_property import Wish, rearrangement_exists, scenarios
+from unit.planning.test_property import Wish, rearrangement_exists, replayed, scenarios
 
 TWO_AND_FOUR = make_floor([table("A", 2), table("B", 4)])
 JOINED = make_floor([table("A", 2), table("B", 2), table("C", 2)], [("A", "B")])
@@ -78,25 +76,8 @@ def test_never_rules_out_a_request_that_a_rearrangement_seats(
     """On random small floors and streams (placed by V3), "cannot fit" implies the brute force
     finds no rearrangement of the movable bookings either."""
     floor, wishes = scenario
-    placed: list[Occupant] = []
-    for n, wish in enumerate(wishes):
-        wanted = PlanRequest(
-            booking_id=f"b{n}", party_size=wish.party, start=wish.start, end=wish.end
-        )
-        new = Occupant(
-            booking_id=wanted.booking_id,
-            party_size=wish.party,
-            start=wish.start,
-            end=wish.end,
-            tables=(),
-            movable=not wish.seated,
-        )
+    for wanted, new, placed in replayed(floor, wishes):
         ruled_out = cannot_fit(floor, wanted, placed)
         event(f"bound: {'cannot fit' if ruled_out else 'no verdict'}")
         if ruled_out:
             assert not rearrangement_exists(floor, placed, new)
-        result = plan_v3(floor, wanted, placed, repack_budget_ms=5000)
-        if isinstance(result, Plan):
-            moved = {m.booking_id: m.to_tables for m in result.moves}
-            placed = [replace(o, tables=moved.get(o.booking_id, o.tables)) for o in placed]
-            placed.append(replace(new, tables=result.tables))

@@ -8,6 +8,7 @@ rearrangement of the movable bookings exists (checked by brute force).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -185,6 +186,32 @@ def run(floor: FloorPlan, wishes: list[Wish], pipeline: str) -> list[Occupant]:
         placed[want.booking_id] = replace(new, tables=result.tables)
         assert problems(floor, list(placed.values())) == []
     return list(placed.values())
+
+
+def replayed(
+    floor: FloorPlan, wishes: list[Wish]
+) -> Iterator[tuple[PlanRequest, Occupant, list[Occupant]]]:
+    """Each wish as a request and as the occupant it would become, with the floor as V3 left it
+    (moves applied) before that wish: what a property about one request at a time checks."""
+    placed: list[Occupant] = []
+    for n, wish in enumerate(wishes):
+        wanted = PlanRequest(
+            booking_id=f"b{n}", party_size=wish.party, start=wish.start, end=wish.end
+        )
+        new = Occupant(
+            booking_id=wanted.booking_id,
+            party_size=wish.party,
+            start=wish.start,
+            end=wish.end,
+            tables=(),
+            movable=not wish.seated,
+        )
+        yield wanted, new, list(placed)
+        result = plan_v3(floor, wanted, placed, repack_budget_ms=5000)
+        if isinstance(result, Plan):
+            moved = {m.booking_id: m.to_tables for m in result.moves}
+            placed = [replace(o, tables=moved.get(o.booking_id, o.tables)) for o in placed]
+            placed.append(replace(new, tables=result.tables))
 
 
 @st.composite

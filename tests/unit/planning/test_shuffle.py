@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import HealthCheck, event, given, settings
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.planning.engine import can_seat, plan_v3
-from seatflow.planning.model import Occupant, Plan, PlanRequest
+from seatflow.planning.model import Plan
 from seatflow.planning.shuffle import fits_by_shuffle
 from unit.planning.kit import make_floor, occupant, request, table
-from unit.planning.test_property import Wish, rearrangement_exists, scenarios
+from unit.planning.test_property import Wish, rearrangement_exists, replayed, scenarios
 
 TWO_AND_FOUR = make_floor([table("A", 2), table("B", 4)])
 CHAIN = make_floor([table("A", 2), table("B", 4), table("C", 6)])
@@ -54,28 +52,10 @@ def test_a_yes_is_always_a_real_arrangement(scenario: tuple[FloorPlan, list[Wish
     """On random small floors and streams, `can_seat` says yes only when the brute force finds
     a rearrangement, and says no to nothing that the free tables seat."""
     floor, wishes = scenario
-    placed: list[Occupant] = []
-    for n, wish in enumerate(wishes):
-        wanted = PlanRequest(
-            booking_id=f"b{n}", party_size=wish.party, start=wish.start, end=wish.end
-        )
-        new = Occupant(
-            booking_id=wanted.booking_id,
-            party_size=wish.party,
-            start=wish.start,
-            end=wish.end,
-            tables=(),
-            movable=not wish.seated,
-        )
+    for wanted, new, placed in replayed(floor, wishes):
         yes = can_seat(floor, wanted, placed, search=True)
         event(f"can_seat: {yes}")
         if yes:
             assert rearrangement_exists(floor, placed, new)
-        result = plan_v3(floor, wanted, placed, repack_budget_ms=0)
-        if isinstance(result, Plan):
+        if isinstance(plan_v3(floor, wanted, placed, repack_budget_ms=0), Plan):
             assert yes
-        result = plan_v3(floor, wanted, placed, repack_budget_ms=5000)
-        if isinstance(result, Plan):
-            moved = {m.booking_id: m.to_tables for m in result.moves}
-            placed = [replace(o, tables=moved.get(o.booking_id, o.tables)) for o in placed]
-            placed.append(replace(new, tables=result.tables))
