@@ -58,9 +58,17 @@ def planning_pool() -> ProcessPoolExecutor:
     worker starts in milliseconds and the API's own threads and sockets are never forked."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["seatflow.api.availability"])
-    return ProcessPoolExecutor(
-        PLANNING_PROCESSES, mp_context=context, initializer=os.nice, initargs=(PLANNING_NICENESS,)
-    )
+    return ProcessPoolExecutor(PLANNING_PROCESSES, mp_context=context, initializer=_yield_cpu)
+
+
+def _yield_cpu() -> None:
+    """In a planning process: run only on CPU time the event loop and PostgreSQL leave over
+    (Linux SCHED_IDLE), else at a low priority. A request that plans waits a little longer under
+    load; one that only reads is not slowed by another tenant's planning."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(PLANNING_NICENESS)
 
 
 def create_app(

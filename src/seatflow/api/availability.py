@@ -89,7 +89,8 @@ class SearchBudget:
 ALTERNATIVES_BUDGET = SearchBudget(total_ms=30)
 #: A day's grid (48 starts). On the booked-up 60-table day of benchmarks/api_latency.py, 20 ms
 #: finds 35 of the 36 bookable starts for a party of four and 32 of 35 for six (30 ms: 36 and
-#: 33, at up to twice the time); parties of two need no search.
+#: 33); parties of two need no search. The deadline bounds the shuffle too, so a day's planning
+#: takes at most about the budget plus the free-table checks (~21 ms there).
 DAY_BUDGET = SearchBudget(total_ms=20)
 
 
@@ -241,17 +242,20 @@ def fitting_starts(
     for request in requests:
         if len(found) >= want:
             break
-        if _acceptable(floor, request, promised, route, time.monotonic() < deadline):
+        if _acceptable(floor, request, promised, route, deadline):
             found.append(request)
     return found
 
 
 def _acceptable(
-    floor: FloorPlan, request: PlanRequest, promised: Reservations, route: Route, search: bool
+    floor: FloorPlan, request: PlanRequest, promised: Reservations, route: Route, deadline: float
 ) -> bool:
     unplaced, occupants = promised.unplaced, promised.occupants
     if route is Route.V3:
-        judged = reserve_v3(floor, request, unplaced, occupants, budget_ms=0, search=search)
+        search = time.monotonic() < deadline
+        judged = reserve_v3(
+            floor, request, unplaced, occupants, budget_ms=0, search=search, deadline=deadline
+        )
     else:
         judged = reserve_legacy(floor, request, unplaced, occupants)
     return isinstance(judged, Plan)

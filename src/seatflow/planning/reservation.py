@@ -61,11 +61,12 @@ def reserve_v3(
     *,
     budget_ms: int,
     search: bool = True,
+    deadline: float | None = None,
 ) -> Plan | PlanFailure:
     """Tables the request could take in a seating of it and all `unplaced` together.
 
     Without `search` only the greedy passes on free tables decide (a no may be wrong); with it
-    and no budget, everything but the solver.
+    and no budget, everything but the solver; `deadline` bounds the shuffle.
 
     Only the unplaced bookings connected to the request by chains of overlaps (through other
     unplaced bookings and movable occupants) can compete with it; the others are left out, so
@@ -84,7 +85,7 @@ def reserve_v3(
         return Plan(tables=greedy.tables[-1], strategy=GREEDY, score=0.0)
     if not search or cannot_fit(floor, request, others, unplaced=rivals):
         return PlanFailure(reason=NO_CAPACITY)
-    if not rivals and fits_by_shuffle(floor, request, others):
+    if not rivals and fits_by_shuffle(floor, request, others, deadline=deadline):
         return Plan(tables=(), strategy=SHUFFLE, score=0.0)  # a seating exists; the worker picks
     if budget_ms <= 0:
         return PlanFailure(reason=NO_CAPACITY)

@@ -11,6 +11,7 @@ than their whole budget.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,8 +25,16 @@ __all__ = ["MAX_MOVES", "fits_by_shuffle"]
 MAX_MOVES = 2
 
 
-def fits_by_shuffle(floor: FloorPlan, request: PlanRequest, occupants: Sequence[Occupant]) -> bool:
-    """True when moving at most `MAX_MOVES` bookings makes room for the request."""
+def fits_by_shuffle(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    *,
+    deadline: float | None = None,
+) -> bool:
+    """True when moving at most `MAX_MOVES` bookings makes room for the request. Past
+    `deadline` (a `time.monotonic()` instant) it gives up and says no, which is always allowed:
+    one crowded start must not spend a whole search's budget."""
     others = [o for o in occupants if o.booking_id != request.booking_id]
     me = Occupant(
         booking_id=request.booking_id,
@@ -35,16 +44,20 @@ def fits_by_shuffle(floor: FloorPlan, request: PlanRequest, occupants: Sequence[
         tables=(),
         movable=False,
     )
-    return _seat(_Search(floor), me, others, MAX_MOVES) is not None
+    return _seat(_Search(floor, deadline), me, others, MAX_MOVES) is not None
 
 
 class _Search:
     """The floor's lookups for one call, so each step is integer work."""
 
-    def __init__(self, floor: FloorPlan) -> None:
+    def __init__(self, floor: FloorPlan, deadline: float | None) -> None:
         self.floor = floor
+        self.deadline = deadline
         self.index = floor_index(floor)
         self.options: dict[int, list[int]] = {}
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
 
     def masks(self, party: int) -> list[int]:
         if party not in self.options:
@@ -72,6 +85,8 @@ def _seat(search: _Search, who: Occupant, placed: list[Occupant], moves: int) ->
     if free is not None:
         return [*placed, _pinned(index, who, free)], moves
     for mask in options if moves else ():
+        if search.expired():
+            return None
         blockers = [o for o, held in window if held & mask]
         if mask & fixed or len(blockers) > moves:
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import HealthCheck, event, given, settings
 
 from seatflow.domain.floor import FloorPlan
@@ -25,6 +27,14 @@ def test_moves_a_booking_that_moves_another() -> None:
     """A six needs C, whose four must take B, whose pair must take A: two moves."""
     busy = [occupant("x", ["C"], 0, 120, party=4), occupant("y", ["B"], 0, 120)]
     assert fits_by_shuffle(CHAIN, request(6, 30, 90), busy)
+
+
+def test_gives_up_past_its_deadline() -> None:
+    """A deadline already passed stops the search before any move: a no, never a wrong yes."""
+    busy = [occupant("x", ["B"], 0, 120)]
+    assert not fits_by_shuffle(TWO_AND_FOUR, request(4, 60, 180), busy, deadline=0.0)
+    far = time.monotonic() + 60
+    assert fits_by_shuffle(TWO_AND_FOUR, request(4, 60, 180), busy, deadline=far)
 
 
 def test_never_moves_a_fixed_booking() -> None:
