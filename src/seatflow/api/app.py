@@ -26,7 +26,7 @@ from seatflow.api.outage import ApiOutage
 from seatflow.api.queue import AssignmentQueue
 from seatflow.api.state import ApiState, database_gate
 from seatflow.api.throttle import KeyLimiter
-from seatflow.bootstrap import services
+from seatflow.bootstrap import Services, services
 from seatflow.jobs.app import build_app
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock
@@ -71,6 +71,35 @@ def _yield_cpu() -> None:
         os.nice(PLANNING_NICENESS)
 
 
+@asynccontextmanager
+async def _serving_state(
+    svc: Services, queue: AssignmentQueue, metrics: Metrics, url: str
+) -> AsyncIterator[ApiState]:
+    """What the routes reach, for as long as the app serves; torn down in order (background
+    work drained before the pool closes, planning processes and the outage probe stopped)."""
+    metrics.watch(svc.coordinator.breaker, svc.sink)
+    planning = planning_pool()
+    planning.submit(int)  # start the workers now, not on the first request
+    health = DatabaseHealth(url, metrics, component="api", backoff=_API_BACKOFF)
+    outage = ApiOutage(health, svc.pool)
+    state = ApiState(
+        services=svc,
+        queue=queue,
+        metrics=metrics,
+        url=url,
+        limiter=KeyLimiter(svc.settings.key_concurrency),
+        planning=planning,
+        outage=outage,
+    )
+    try:
+        yield state
+    finally:
+        await state.drain(timeout=DRAIN_SECONDS)
+        planning.shutdown(wait=False, cancel_futures=True)
+        await outage.aclose()
+        metrics.unwatch()
+
+
 def create_app(
     settings: Settings,
     url: str,
@@ -90,29 +119,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with services(settings, url, clock=clock, flags=flags, pool_size=pool_size) as svc:
-            metrics.watch(svc.coordinator.breaker, svc.sink)
-            planning = planning_pool()
-            planning.submit(int)  # start the workers now, not on the first request
-            health = DatabaseHealth(url, metrics, component="api", backoff=_API_BACKOFF)
-            outage = ApiOutage(health, svc.pool)
-            state = ApiState(
-                services=svc,
-                queue=chosen_queue,
-                metrics=metrics,
-                url=url,
-                limiter=KeyLimiter(settings.key_concurrency),
-                planning=planning,
-                outage=outage,
-            )
+        wired = services(settings, url, clock=clock, flags=flags, pool_size=pool_size)
+        async with wired as svc, _serving_state(svc, chosen_queue, metrics, url) as state:
             app.state.seatflow = state
-            try:
-                yield
-            finally:
-                await state.drain(timeout=DRAIN_SECONDS)
-                planning.shutdown(wait=False, cancel_futures=True)
-                await outage.aclose()
-                metrics.unwatch()
+            yield
 
     app = FastAPIOffline(
         title="seatflow",

@@ -97,22 +97,7 @@ class Metrics:
             "How long the oldest job due and not yet taken has been waiting (0: none waits).",
             registry=r,
         )
-        self.database_up = Gauge(
-            "seatflow_database_up",
-            "1 while this process reaches PostgreSQL, 0 during an outage it noticed.",
-            registry=r,
-        )
-        self.database_up.set(1)
-        self.database_outages = Counter(
-            "seatflow_database_outages",
-            "Outages this process noticed: PostgreSQL unreachable until a probe answered again.",
-            registry=r,
-        )
-        self.database_outage_seconds = Counter(
-            "seatflow_database_outage_seconds",
-            "Seconds of the outages this process noticed, counted when each one ends.",
-            registry=r,
-        )
+        self.database_up, self.database_outages, self.database_outage_seconds = _database_metrics(r)
         self._live: _LiveCollector | None = None
 
     def record(self, pipeline: str, outcome: Outcome, seconds: float) -> None:
@@ -175,3 +160,24 @@ class _LiveCollector(Collector):
             "Telemetry events the event sink of this process dropped.",
             value=self._sink.dropped,
         )
+
+
+def _database_metrics(r: CollectorRegistry) -> tuple[Gauge, Counter, Counter]:
+    """Whether this process reaches PostgreSQL, and the outages it noticed."""
+    up = Gauge(
+        "seatflow_database_up",
+        "1 while this process reaches PostgreSQL, 0 during an outage it noticed.",
+        registry=r,
+    )
+    up.set(1)
+    outages = Counter(
+        "seatflow_database_outages",
+        "Outages this process noticed: PostgreSQL unreachable until a probe answered again.",
+        registry=r,
+    )
+    seconds = Counter(
+        "seatflow_database_outage_seconds",
+        "Seconds of the outages this process noticed, counted when each one ends.",
+        registry=r,
+    )
+    return up, outages, seconds
