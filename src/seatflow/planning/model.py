@@ -39,6 +39,18 @@ class PlanRequest:
     end: datetime
     zone_preference: str | None = None
 
+    def seated(self, tables: tuple[str, ...]) -> Occupant:
+        """This request as a fixed occupant of `tables` (none yet: a place still to find)."""
+        return Occupant(
+            booking_id=self.booking_id,
+            party_size=self.party_size,
+            start=self.start,
+            end=self.end,
+            tables=tables,
+            movable=False,
+            zone_preference=self.zone_preference,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Move:

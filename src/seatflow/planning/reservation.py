@@ -39,7 +39,7 @@ from seatflow.planning.model import (
 from seatflow.planning.repack import overlap_component, seat_jointly
 from seatflow.planning.shuffle import fits_by_shuffle
 
-__all__ = ["GREEDY", "JOINT", "reserve_legacy", "reserve_v3", "seated_as"]
+__all__ = ["GREEDY", "JOINT", "SHUFFLE", "reserve_legacy", "reserve_v3"]
 
 GREEDY = "reservation_greedy"
 SHUFFLE = "reservation_shuffle"
@@ -107,21 +107,8 @@ def reserve_legacy(
     for booking in unplaced:
         result = plan_legacy(floor, booking, placed)
         if isinstance(result, Plan):
-            placed.append(seated_as(booking, result.tables))
+            placed.append(booking.seated(result.tables))
     return plan_legacy(floor, request, placed)
-
-
-def seated_as(request: PlanRequest, tables: tuple[str, ...]) -> Occupant:
-    """The request as a fixed occupant of these tables."""
-    return Occupant(
-        booking_id=request.booking_id,
-        party_size=request.party_size,
-        start=request.start,
-        end=request.end,
-        tables=tables,
-        movable=False,
-        zone_preference=request.zone_preference,
-    )
 
 
 def _competitors(
@@ -157,5 +144,5 @@ def _greedy(
             return None
         best = min(fits, key=lambda c: (c.combo.capacity, len(c.bits), c.combo.tables))
         tables[k] = best.combo.tables
-        placed.append(seated_as(booking, best.combo.tables))
+        placed.append(booking.seated(best.combo.tables))
     return _Seating(tables=tuple(tables[k] for k in range(len(wanted))))

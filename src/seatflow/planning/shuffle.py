@@ -36,15 +36,7 @@ def fits_by_shuffle(
     `deadline` (a `time.monotonic()` instant) it gives up and says no, which is always allowed:
     one crowded start must not spend a whole search's budget."""
     others = [o for o in occupants if o.booking_id != request.booking_id]
-    me = Occupant(
-        booking_id=request.booking_id,
-        party_size=request.party_size,
-        start=request.start,
-        end=request.end,
-        tables=(),
-        movable=False,
-    )
-    return _seat(_Search(floor, deadline), me, others, MAX_MOVES) is not None
+    return _seat(_Search(floor, deadline), request.seated(()), others, MAX_MOVES) is not None
 
 
 class _Search:
