@@ -12,10 +12,12 @@ from seatflow.store.events import Severity
 
 __all__ = [
     "COORDINATOR_SOURCE",
+    "FLOOR_SOURCE",
     "LEGACY_SOURCE",
     "STATE_MACHINE_SOURCE",
     "TERMINAL_EVENTS",
     "EventType",
+    "FloorEventType",
     "LegacyEventType",
 ]
 
@@ -63,3 +65,21 @@ TERMINAL_EVENTS: Final[Mapping[str, tuple[EventType, Severity]]] = MappingProxyT
         "error": (EventType.ERROR, "error"),
     }
 )
+
+
+FLOOR_SOURCE: Final = "service.floor"
+
+
+class FloorEventType(StrEnum):
+    """The live service (source `service.floor`): what happened at the door and on the floor."""
+
+    SEATED = "floor.seated"
+    DISPLACED = "floor.displaced"
+    WALK_IN_SEATED = "floor.walk_in_seated"
+    WALK_IN_REFUSED = "floor.walk_in_refused"
+    DEPARTED = "floor.departed"
+    NO_SHOW = "floor.no_show"
+    OVERSTAY_EXTENDED = "floor.overstay_extended"
+    TABLE_BLOCKED = "floor.table_blocked"
+    TABLE_UNBLOCKED = "floor.table_unblocked"
+    PINNED = "floor.pinned"

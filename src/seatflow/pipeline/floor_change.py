@@ -20,10 +20,9 @@ import structlog
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.domain.floor_change import Stranded, stranded_by
-from seatflow.domain.states import TERMINAL_STATUSES
 from seatflow.errors import FloorChangeRefused
-from seatflow.pipeline.handback import back_to_pending
-from seatflow.store.bookings import Transition, get_booking
+from seatflow.pipeline.handback import hand_back
+from seatflow.store.bookings import Transition
 from seatflow.store.database import Connection
 from seatflow.store.floors import import_floor, live_seatings, lock_floor_for_change
 from seatflow.store.reservations import bump
@@ -76,7 +75,7 @@ async def change_floor(
     transitions: list[Transition] = []
     for item in stranded:
         booking_id = UUID(item.seating.booking_id)
-        steps = await _hand_back(conn, booking_id, now, actor)
+        steps = await hand_back(conn, booking_id, now, actor=actor, why=FLOOR_CHANGE)
         if steps is None:
             continue  # closed meanwhile: its tables matter no more
         handed.append(item)
@@ -95,14 +94,3 @@ async def change_floor(
         reassigned=tuple(handed),
         transitions=tuple(transitions),
     )
-
-
-async def _hand_back(
-    conn: Connection, booking_id: UUID, now: datetime, actor: str
-) -> tuple[Transition, ...] | None:
-    """Tables and unconfirmed holds released, status pending, state `assignment_pending`; None
-    when the booking closed since it was read."""
-    booking = await get_booking(conn, booking_id, for_update=True)
-    if booking is None or booking.status in TERMINAL_STATUSES:
-        return None
-    return await back_to_pending(conn, booking, now, actor=actor, why=FLOOR_CHANGE)

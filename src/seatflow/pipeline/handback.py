@@ -6,14 +6,21 @@ restaurant's reservation version moves (no acceptance planned before it can comm
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
-from seatflow.domain.states import AssignmentState, BookingStatus
-from seatflow.store.bookings import BookingRecord, Transition, advance, release_allocations
+from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
+from seatflow.store.bookings import (
+    BookingRecord,
+    Transition,
+    advance,
+    get_booking,
+    release_allocations,
+)
 from seatflow.store.database import Connection
 from seatflow.store.holds import release_holds
 from seatflow.store.reservations import bump
 
-__all__ = ["back_to_pending", "path_to_pending"]
+__all__ = ["back_to_pending", "hand_back", "path_to_pending"]
 
 S = AssignmentState
 
@@ -43,3 +50,14 @@ async def back_to_pending(
         reason=why,
         status=BookingStatus.PENDING,
     )
+
+
+async def hand_back(
+    conn: Connection, booking_id: UUID, now: datetime, *, actor: str, why: str
+) -> tuple[Transition, ...] | None:
+    """`back_to_pending` for a booking known by id, row-locked first; None when it closed (or
+    sat down) since it was read: its tables are no longer the pipeline's to give."""
+    booking = await get_booking(conn, booking_id, for_update=True)
+    if booking is None or booking.status in TERMINAL_STATUSES:
+        return None
+    return await back_to_pending(conn, booking, now, actor=actor, why=why)

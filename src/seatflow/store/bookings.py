@@ -45,6 +45,10 @@ class BookingRecord:
     strategy: str | None
     review_reason: str | None
     created_at: datetime
+    source: str = "online"
+    seated_at: datetime | None = None
+    left_at: datetime | None = None
+    pinned: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +66,8 @@ class NewBooking:
     guest_email: str | None = None
     #: Written by a simulation or the demo; such a run may clear it, and only it.
     simulated: bool = False
+    #: online, phone or walk_in (walk-ins do not count against pacing).
+    source: str = "online"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +98,10 @@ def _record(row: dict[str, Any]) -> BookingRecord:
         strategy=row["assignment_strategy"],
         review_reason=row["review_reason"],
         created_at=row["created_at"],
+        source=row.get("source", "online"),
+        seated_at=row.get("seated_at"),
+        left_at=row.get("left_at"),
+        pinned=row.get("pinned", False),
     )
 
 
@@ -109,6 +119,7 @@ async def insert_booking(conn: Connection, booking: NewBooking) -> BookingRecord
         "guest_phone": booking.guest_phone,
         "guest_email": booking.guest_email,
         "simulated": booking.simulated,
+        "source": booking.source,
     }
     row = await (await conn.execute(query("insert_booking"), params)).fetchone()
     assert row is not None

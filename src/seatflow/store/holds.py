@@ -68,11 +68,11 @@ async def create_hold(
     follows is a statement of its own and so sees whatever the previous holder committed.
     """
     hold_id = uuid4()
-    table_ids = _ids(floor, tables)
-    window = {"table_ids": table_ids, "start": start, "end": end, "booking_id": booking_id}
+    ids = table_ids(floor, tables)
+    window = {"table_ids": ids, "start": start, "end": end, "booking_id": booking_id}
     async with store_errors():
         await assert_floor_current(conn, floor)
-        await conn.execute(query("lock_tables"), {"table_ids": table_ids})
+        await conn.execute(query("lock_tables"), {"table_ids": ids})
         await conn.execute(
             query("assert_tables_free"), {**window, "moving": list(moving), "now": now}
         )
@@ -174,15 +174,15 @@ async def _allocate(
 ) -> None:
     """Moves first, then the booking's own tables replace whatever it had."""
     async with store_errors():
-        await _apply_moves(conn, floor, moves, now)
+        await move_bookings(conn, floor, moves, now)
         await release_allocations(conn, booking_id, now)
         await conn.execute(
             query("insert_allocations"),
-            {"booking_id": booking_id, "table_ids": _ids(floor, tables)},
+            {"booking_id": booking_id, "table_ids": table_ids(floor, tables)},
         )
 
 
-async def _apply_moves(
+async def move_bookings(
     conn: Connection, floor: StoredFloor, moves: Sequence[TableMove], now: datetime
 ) -> None:
     """Release every moved booking first, then seat each on its new tables (no transient clash).
@@ -197,14 +197,14 @@ async def _apply_moves(
             {
                 "booking_id": move.booking_id,
                 "closed": CLOSED,
-                "from_ids": _ids(floor, move.from_tables),
+                "from_ids": table_ids(floor, move.from_tables),
             },
         )
         await release_allocations(conn, move.booking_id, now)
     for move in ordered:
         await conn.execute(
             query("insert_allocations"),
-            {"booking_id": move.booking_id, "table_ids": _ids(floor, move.to_tables)},
+            {"booking_id": move.booking_id, "table_ids": table_ids(floor, move.to_tables)},
         )
 
 
@@ -231,7 +231,8 @@ async def sweep_expired_holds(conn: Connection, now: datetime) -> int:
     return result.rowcount
 
 
-def _ids(floor: StoredFloor, keys: Sequence[str]) -> list[int]:
+def table_ids(floor: StoredFloor, keys: Sequence[str]) -> list[int]:
+    """The ids of the floor's tables `keys` (NotFound naming the first unknown one)."""
     try:
         return sorted(floor.table_ids[key] for key in keys)
     except KeyError as exc:

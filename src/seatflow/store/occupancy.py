@@ -73,13 +73,19 @@ async def send_booking_occupancy(
 
 
 def _occupant(row: dict[str, Any], now: datetime) -> Occupant:
-    held = row["kind"] == "hold"
+    """A booking on its tables; a hold or a table block under an id no booking has. Movable:
+    placed, not yet seated, starting later, and not pinned by staff."""
+    kind = row["kind"]
+    held = kind != "allocation"
     return Occupant(
-        booking_id=f"hold:{row['booking_id']}" if held else str(row["booking_id"]),
+        booking_id=f"{kind}:{row['booking_id']}" if held else str(row["booking_id"]),
         party_size=row["party_size"],
         start=row["start_at"],
         end=row["end_at"],
         tables=tuple(row["tables"]),
-        movable=not held and row["status"] == BookingStatus.CONFIRMED and row["start_at"] > now,
+        movable=not held
+        and not row["pinned"]
+        and row["status"] == BookingStatus.CONFIRMED
+        and row["start_at"] > now,
         zone_preference=row["zone_preference"],
     )

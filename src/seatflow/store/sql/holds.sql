@@ -102,8 +102,9 @@ WITH scope AS (
 
 -- occupancy --
 -- What holds tables in the scope (one of the two blocks above goes first): live allocations (one
--- row per booking) and unexpired, unconfirmed holds (one row per hold), in one statement.
-SELECT 'allocation' AS kind, a.booking_id, b.party_size, b.status, b.zone_preference,
+-- row per booking), unexpired, unconfirmed holds (one row per hold) and live table blocks (one row
+-- per block: a broken table is occupied by nobody), in one statement.
+SELECT 'allocation' AS kind, a.booking_id, b.party_size, b.status, b.zone_preference, b.pinned,
        min(lower(a.during)) AS start_at, max(upper(a.during)) AS end_at,
        array_agg(t.key ORDER BY t.key) AS tables
 FROM scope
@@ -111,9 +112,9 @@ JOIN allocations a ON a.restaurant_id = scope.restaurant_id AND a.during && scop
 JOIN bookings b ON b.id = a.booking_id
 JOIN tables t ON t.id = a.table_id
 WHERE a.released_at IS NULL
-GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference
+GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference, b.pinned
 UNION ALL
-SELECT 'hold', h.booking_id, b.party_size, b.status, b.zone_preference,
+SELECT 'hold', h.booking_id, b.party_size, b.status, b.zone_preference, b.pinned,
        lower(h.during), upper(h.during), array_agg(t.key ORDER BY t.key)
 FROM scope
 JOIN table_holds h ON h.restaurant_id = scope.restaurant_id AND h.during && scope.reach
@@ -121,4 +122,10 @@ JOIN table_hold_members m ON m.hold_id = h.id
 JOIN tables t ON t.id = m.table_id
 JOIN bookings b ON b.id = h.booking_id
 WHERE h.confirmed_at IS NULL AND h.expires_at > %(now)s
-GROUP BY h.id, h.booking_id, b.party_size, b.status, b.zone_preference, h.during;
+GROUP BY h.id, h.booking_id, b.party_size, b.status, b.zone_preference, b.pinned, h.during
+UNION ALL
+SELECT 'block', k.id, 1, 'blocked', NULL, true, lower(k.during), upper(k.during), ARRAY[t.key]
+FROM scope
+JOIN table_blocks k ON k.restaurant_id = scope.restaurant_id AND k.during && scope.reach
+JOIN tables t ON t.id = k.table_id
+WHERE k.removed_at IS NULL;
