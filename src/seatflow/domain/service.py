@@ -109,7 +109,10 @@ class ServiceRules:
     overstay_step_minutes: int = 15
 
     def __post_init__(self) -> None:
-        ZoneInfo(self.timezone)  # an unknown zone raises here, not at the first request
+        try:
+            ZoneInfo(self.timezone)  # an unknown zone is refused here, not at the first request
+        except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"timezone {self.timezone!r} is not an IANA time zone") from None
         keys = [p.key for p in self.periods]
         if len(set(keys)) != len(keys):
             raise ValueError(f"periods must have distinct keys, got {keys}")

@@ -216,6 +216,7 @@ def test_nearby_falls_back_to_the_days_either_side() -> None:
         (lambda: Pacing(slot_minutes=0), "slot_minutes"),
         (lambda: ServiceRules(overstay_step_minutes=0), "overstay_step_minutes"),
         (lambda: ServiceRules(periods=(DINNER, DINNER)), "keys"),
+        (lambda: ServiceRules(timezone="Mars/Olympus"), "timezone"),
     ],
 )
 def test_meaningless_values_are_refused(build: object, field: str) -> None:
