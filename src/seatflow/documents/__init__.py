@@ -7,6 +7,20 @@ simulator and the benchmarks read documents only through here.
 
 from __future__ import annotations
 
+from seatflow.documents.day_models import (
+    DayBookingDoc,
+    DayPolicyDoc,
+    DayRestaurantDoc,
+    ServiceDayDoc,
+    ServiceRulesDoc,
+)
+from seatflow.documents.day_reading import (
+    parse_document,
+    parse_document_text,
+    parse_service_rules,
+    restaurant_rules,
+    service_rules_document,
+)
 from seatflow.documents.models import (
     BookingDoc,
     PolicyDoc,
@@ -26,6 +40,16 @@ from seatflow.documents.reading import (
 
 __all__ = [
     "BookingDoc",
+    "DayBookingDoc",
+    "DayPolicyDoc",
+    "DayRestaurantDoc",
+    "ServiceDayDoc",
+    "ServiceRulesDoc",
+    "parse_document",
+    "parse_document_text",
+    "parse_service_rules",
+    "restaurant_rules",
+    "service_rules_document",
     "PolicyDoc",
     "RestaurantDoc",
     "ScenarioDoc",

@@ -7,16 +7,19 @@ strings PostgreSQL cannot store (NUL) are refused here.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StrictInt
 
 __all__ = [
     "MAX_MINUTES",
     "SLUG_PATTERN",
     "Capacity",
+    "ClockTime",
+    "Day",
     "Key",
     "Minutes",
     "Slug",
@@ -66,6 +69,27 @@ def _timestamp(value: object) -> datetime:
     return parsed
 
 
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _clock_time(value: object) -> time:
+    """A local wall-clock time written "HH:MM" (24-hour), nothing else."""
+    if not isinstance(value, str) or not _CLOCK.match(value):
+        raise ValueError(f'must be a local time "HH:MM" (00:00 to 23:59), got {value!r}')
+    return time(int(value[:2]), int(value[3:]))
+
+
+def _day(value: object) -> date:
+    """A calendar date written "YYYY-MM-DD"."""
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError(f'must be a date "YYYY-MM-DD", got {value!r}')
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a calendar date: {value!r}") from None
+
+
 Text = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
 Key = Annotated[
     str, Field(min_length=1, max_length=200), AfterValidator(_no_nul), AfterValidator(_not_blank)
@@ -75,3 +99,9 @@ TimeZone = Annotated[Text, AfterValidator(_time_zone), Field(description="An IAN
 Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_COUNT)]
 Minutes = Annotated[StrictInt, Field(ge=1, le=MAX_MINUTES)]
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+ClockTime = Annotated[
+    time,
+    BeforeValidator(_clock_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json"),
+]
+Day = Annotated[date, BeforeValidator(_day)]

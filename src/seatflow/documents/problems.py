@@ -16,9 +16,11 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from seatflow.documents.day_models import ServiceDayDoc
 from seatflow.documents.fields import SLUG_PATTERN
+from seatflow.documents.models import ScenarioDoc
 
-__all__ = ["V2_KEYS", "Loc", "Locator", "reason_for"]
+__all__ = ["V2_KEYS", "Loc", "Locator", "error_loc", "reason_for"]
 
 Loc = tuple[str | int, ...]
 
@@ -54,6 +56,8 @@ class Locator:
             if isinstance(step, int):
                 node = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
                 text += f"[{step}]" + self._label(full, i, node)
+            elif _is_tag(node, step):
+                continue  # pydantic names the variant of a tagged union (`events[0].cancel.ref`)
             else:
                 node = node.get(step) if isinstance(node, dict) else None
                 text += f".{step}" if text else step
@@ -66,6 +70,19 @@ class Locator:
             return ""
         key = item.get("key") if isinstance(item, dict) else None
         return f" ({key})" if isinstance(key, str) and key.strip() else ""
+
+
+def error_loc(error: ErrorDetails) -> Loc:
+    """Where the error is; a tagged union's missing or unknown tag is the tag field's."""
+    loc = tuple(error["loc"])
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        tag = str((error.get("ctx") or {}).get("discriminator", "")).strip("'")
+        return (*loc, tag) if tag else loc
+    return loc
+
+
+def _is_tag(node: object, step: str) -> bool:
+    return isinstance(node, dict) and step not in node and node.get("type") == step
 
 
 def reason_for(error: ErrorDetails, model: type[BaseModel]) -> str:
@@ -104,6 +121,8 @@ _TEMPLATES: Mapping[str, str] = {
     "too_long": "must have at most {max_length} items",
     "string_too_long": "must be at most {max_length} characters",
     "literal_error": "must be {expected}, got {value}",
+    "union_tag_invalid": "must be one of {expected_tags}, got {tag!r}",
+    "union_tag_not_found": "is required",
 }
 
 
@@ -114,7 +133,7 @@ def _shown(value: Any) -> str:
 
 def _unknown_key(loc: Sequence[str | int], model: type[BaseModel]) -> str:
     key = str(loc[-1]) if loc else ""
-    if key in V2_KEYS:
+    if key in V2_KEYS and _v2_declares(_model_at(model, loc[:-1]), key):
         return (
             "unknown key: it belongs to seatflow.scenario/v2 (service days), which this "
             "seatflow cannot import yet"
@@ -127,8 +146,26 @@ def _unknown_key(loc: Sequence[str | int], model: type[BaseModel]) -> str:
 
 def _keys_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
     """The field names of the model found at `loc` inside `model` (list items included)."""
+    found = _model_at(model, loc)
+    return list(found.model_fields) if found is not None else []
+
+
+def _v2_declares(model: type[BaseModel] | None, key: str) -> bool:
+    """Whether a v1 model's v2 extension (its subclass) has the key the v1 document carries."""
+    if model is None:
+        return False
+    extensions = [ServiceDayDoc] if model is ScenarioDoc else model.__subclasses__()
+    return any(key in extension.model_fields for extension in extensions)
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model found at `loc` inside `model` (list items and tagged unions included)."""
     annotation: Any = model
     for step in loc:
+        tagged = _variant(annotation, step)
+        if tagged is not None:
+            annotation = tagged
+            continue
         annotation = _unwrap(annotation)
         if isinstance(step, int):
             args = get_args(annotation)
@@ -137,11 +174,29 @@ def _keys_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
             field = annotation.model_fields.get(step)
             annotation = field.annotation if field else None
         else:
-            return []
+            return None
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
-    return []
+        return annotation
+    return None
+
+
+def _variant(annotation: Any, step: str | int) -> type[BaseModel] | None:
+    """The member of a tagged union whose `type` is `step`, if `annotation` is one."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if not isinstance(step, str) or get_origin(annotation) not in (Union, types.UnionType):
+        return None
+    for member in get_args(annotation):
+        field = (
+            member.model_fields.get("type")
+            if isinstance(member, type) and issubclass(member, BaseModel)
+            else None
+        )
+        if field is not None and get_args(field.annotation) == (step,):
+            found: type[BaseModel] = member
+            return found
+    return None
 
 
 def _unwrap(annotation: Any) -> Any:

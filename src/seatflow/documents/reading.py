@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from seatflow.documents.checks import Found, booking_problems, restaurant_problems
 from seatflow.documents.models import BookingDoc, RestaurantDoc, ScenarioDoc
-from seatflow.documents.problems import Locator, reason_for
+from seatflow.documents.problems import Locator, error_loc, reason_for
 from seatflow.domain.combinations import TooManyCombinations, valid_combinations
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
 from seatflow.domain.scenario import SCENARIO_FORMAT, BookingRequest, Scenario
@@ -103,7 +103,7 @@ def _validated(model: type[M], raw: object, at: Locator, cross: list[tuple[Locat
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        problems = [(at.place(e["loc"]), reason_for(e, model)) for e in exc.errors()]
+        problems = [(at.place(error_loc(e)), reason_for(e, model)) for e in exc.errors()]
     typed = {path for path, _ in problems}
     for locator, (loc, reason) in cross:
         path = locator.place(loc)

@@ -25,6 +25,8 @@ class BookingRequest:
     party_size: int
     zone_preference: str | None = None
     duration_minutes: int | None = None
+    #: How the request came in (`service_day.Source`): v1 streams are all online.
+    source: str = "online"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
