@@ -8,6 +8,7 @@ SeatflowError
 ├── NotFound                    a restaurant, booking or table that does not exist (for the caller)
 ├── LiveDataRefused             a simulation would touch a restaurant or bookings it did not create
 ├── FloorChangeRefused          a new floor cannot seat live bookings where they are (none moved)
+├── SeatingRefused              guests at the door cannot sit now (why, and when a table frees)
 └── StoreError                  the database said no, translated at the store boundary
     ├── DatabaseUnavailable     the server cannot be reached or timed out (infrastructure)
     ├── SchemaOutOfDate         the schema is behind (or ahead of) this seatflow: `db migrate`
@@ -21,6 +22,7 @@ SeatflowError
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the tree itself imports nothing of seatflow
@@ -115,3 +117,13 @@ class BookingClosed(StoreError):
 
 class InvalidTransition(StoreError):
     """That assignment-state change is not allowed."""
+
+
+class SeatingRefused(SeatflowError):
+    """Guests cannot be seated now: `reason` says why (`no_table_free`, `outside_service_hours`,
+    `closed`, …) and `earliest` when a fitting table frees, if one does before service ends."""
+
+    def __init__(self, reason: str, message: str, earliest: datetime | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.earliest = earliest

@@ -22,18 +22,16 @@ from seatflow.api.state import ApiState
 from seatflow.api.validation import check_party, check_start, check_zone, invalid
 from seatflow.api.views import booking_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
+from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.handback import back_to_pending, path_to_pending
 from seatflow.store.bookings import (
     BookingRecord,
     NewBooking,
-    Transition,
     advance,
     insert_booking,
-    release_allocations,
     require_booking,
 )
 from seatflow.store.database import Connection, is_unavailable
-from seatflow.store.holds import release_holds
 from seatflow.store.reschedule import reschedule_booking
 
 __all__ = [
@@ -153,19 +151,10 @@ async def cancel_booking(state: ApiState, scope: Scope, booking_id: UUID) -> Boo
     """
     async with state.pool.connection() as conn, conn.transaction():
         booking = await owned_booking(conn, scope, booking_id, for_update=True)
-        steps: tuple[Transition, ...] = ()
         if booking.status is not BookingStatus.CANCELLED:
             ensure_open(booking)
-            await release_allocations(conn, booking.id, state.clock.now())
-            await release_holds(conn, booking.id)
-            steps = await advance(
-                conn,
-                booking,
-                (S.CANCELLED,),
-                actor=scope.principal.actor,
-                reason="cancelled",
-                status=BookingStatus.CANCELLED,
-            )
+        steps = await cancel(conn, booking, now=state.clock.now(), actor=scope.principal.actor)
+        if steps:
             booking = steps[-1].booking
         view = await booking_view(conn, booking, scope.slug)
     state.announce(steps)

@@ -18,7 +18,9 @@ from seatflow.bootstrap import services
 from seatflow.cli.floor import read_scenario_file
 from seatflow.cli.runtime import settings_of
 from seatflow.cli.sandbox import DatabaseOption, simulation_database
-from seatflow.documents import parse_scenario_text
+from seatflow.cli.simulate_day import print_day_summary, run_day
+from seatflow.documents import parse_document_text
+from seatflow.domain.service_day import ServiceDay
 from seatflow.errors import InvalidInput
 from seatflow.logging import log_startup
 from seatflow.pipeline.clock import SimulatedClock
@@ -30,7 +32,9 @@ console = Console()
 
 def simulate_command(
     ctx: typer.Context,
-    scenario_file: Annotated[Path, typer.Argument(help="A seatflow.scenario/v1 file.")],
+    scenario_file: Annotated[
+        Path, typer.Argument(help="A seatflow.scenario/v1 or /v2 (service day) file.")
+    ],
     pipeline: Annotated[
         str | None, typer.Option(help="legacy | v3 | shadow (default: what the flags say).")
     ] = None,
@@ -47,9 +51,12 @@ def simulate_command(
     chosen = pipeline or _pipeline_from_flags(PipelineFlags.from_settings(settings))
     if chosen not in PIPELINES:
         raise InvalidInput("--pipeline", f"must be one of legacy, v3, shadow; got {chosen!r}")
-    scenario = parse_scenario_text(read_scenario_file(scenario_file))
+    scenario = parse_document_text(read_scenario_file(scenario_file))
     if out is not None:
         check_writable(out, "--out")
+    if isinstance(scenario, ServiceDay):
+        _simulate_day(settings, scenario, chosen, seed, database, scenario_file, out)
+        return
     flags = flags_for(chosen, PipelineFlags.from_settings(settings))
     effective = settings.model_copy(
         update={"pipeline_v3": flags.v3, "pipeline_v3_shadow": flags.shadow}
@@ -60,6 +67,29 @@ def simulate_command(
     if out is not None:
         out.write_text(json.dumps(result, indent=1) + "\n")
     print_summary(result, stats, ceilings_for(scenario_file, result["scenario"]))
+    if out is not None:
+        console.print(f"result written to [bold]{out}[/]")
+
+
+def _simulate_day(
+    settings: Any,
+    day: ServiceDay,
+    pipeline: str,
+    seed: int,
+    database: str | None,
+    scenario_file: Path,
+    out: Path | None,
+) -> None:
+    flags = flags_for(pipeline, PipelineFlags.from_settings(settings))
+    effective = settings.model_copy(
+        update={"pipeline_v3": flags.v3, "pipeline_v3_shadow": flags.shadow}
+    )
+    log_startup(effective, "simulate", pipeline=pipeline, scenario=day.name)
+    with simulation_database(settings, database, console) as url:
+        result = asyncio.run(run_day(settings, url, day, pipeline, seed, console))
+    if out is not None:
+        out.write_text(json.dumps(result, indent=1) + "\n")
+    print_day_summary(console, result, ceilings_for(scenario_file, day.name))
     if out is not None:
         console.print(f"result written to [bold]{out}[/]")
 

@@ -10,15 +10,16 @@ search with no tables of its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.planning.availability import free_mask
 from seatflow.planning.engine import plan_v3
-from seatflow.planning.index import candidates_for, floor_index
+from seatflow.planning.index import Candidate, candidates_for, floor_index
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
 
-__all__ = ["KEPT", "earliest_free", "seat_now"]
+__all__ = ["KEPT", "Bumping", "earliest_free", "seat_bumping", "seat_now"]
 
 #: The strategy of a plan that leaves the party where it was booked.
 KEPT = "kept"
@@ -39,6 +40,49 @@ def seat_now(
     if current and _fits(floor, request, others, current):
         return Plan(tables=tuple(sorted(current)), strategy=KEPT, score=0.0)
     return plan_v3(floor, request, others, repack_budget_ms=repack_budget_ms)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bumping:
+    """Tables free of everyone who cannot move, for guests who are here now; the bookings not
+    yet seated that sit on them later in the window must find other tables (`bumped`)."""
+
+    plan: Plan
+    bumped: tuple[str, ...]
+
+
+def seat_bumping(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    *,
+    current: tuple[str, ...] = (),
+) -> Bumping | None:
+    """When no arrangement seats everyone, guests at the door still come first: the valid set
+    free of seated parties, blocks and pinned bookings over their window that displaces the
+    fewest later bookings (their own tables first on a tie, then the fewest covers). None when
+    even that does not exist: then someone is sitting where they would."""
+    others = [o for o in occupants if o.booking_id != request.booking_id]
+    index = floor_index(floor)
+    fixed = [o for o in others if not o.movable]
+    open_mask = free_mask(floor, request.start, request.end, fixed)
+    later = [o for o in others if o.movable and o.start < request.end and request.start < o.end]
+    best: tuple[tuple[int, int, int, int], Candidate] | None = None
+    for candidate in candidates_for(floor, request.party_size):
+        if candidate.mask & open_mask != candidate.mask:
+            continue
+        hit = [o for o in later if index.mask_of(o.tables) & candidate.mask]
+        own = 0 if frozenset(candidate.combo.tables) == frozenset(current) else 1
+        waste = candidate.combo.capacity - request.party_size
+        key = (len(hit), own, sum(o.party_size for o in hit), waste)
+        if best is None or key < best[0]:
+            best = (key, candidate)
+    if best is None:
+        return None
+    chosen = best[1]
+    bumped = tuple(o.booking_id for o in later if index.mask_of(o.tables) & chosen.mask)
+    plan = Plan(tables=tuple(sorted(chosen.combo.tables)), strategy="door", score=0.0)
+    return Bumping(plan=plan, bumped=bumped)
 
 
 def earliest_free(

@@ -30,6 +30,7 @@ __all__ = [
     "due_overstays",
     "end_stay",
     "extend_stay",
+    "next_deadline",
     "paced_reservations",
     "seat_on",
 ]
@@ -174,3 +175,10 @@ async def paced_reservations(
 
 async def _rows(conn: Connection, name: str, **params: Any) -> list[dict[str, Any]]:
     return await (await conn.execute(query(name), params)).fetchall()
+
+
+async def next_deadline(conn: Connection, restaurant_id: UUID) -> datetime | None:
+    """When the no-show or overstay sweep next has work for the restaurant (None: never)."""
+    rows = await _rows(conn, "next_deadline", restaurant_id=restaurant_id)
+    at: datetime | None = rows[0]["at"]
+    return at

@@ -74,7 +74,9 @@ async def send_booking_occupancy(
 
 def _occupant(row: dict[str, Any], now: datetime) -> Occupant:
     """A booking on its tables; a hold or a table block under an id no booking has. Movable:
-    placed, not yet seated, starting later, and not pinned by staff."""
+    placed, not yet seated, not pinned by staff, and starting later — or, where the restaurant
+    runs its live service in seatflow (it has service periods: arrivals are reported), any
+    placed booking whose guests have not sat down yet."""
     kind = row["kind"]
     held = kind != "allocation"
     return Occupant(
@@ -86,6 +88,6 @@ def _occupant(row: dict[str, Any], now: datetime) -> Occupant:
         movable=not held
         and not row["pinned"]
         and row["status"] == BookingStatus.CONFIRMED
-        and row["start_at"] > now,
+        and (row["start_at"] > now or row["live_service"]),
         zone_preference=row["zone_preference"],
     )

@@ -88,7 +88,9 @@ DELETE FROM table_holds WHERE confirmed_at IS NULL AND expires_at <= %(now)s;
 -- occupancy_of_window --
 -- The scope of `occupancy`: a restaurant and a time range.
 WITH scope AS (
-    SELECT %(restaurant_id)s::uuid AS restaurant_id, tstzrange(%(from)s, %(to)s, '[)') AS reach
+    SELECT %(restaurant_id)s::uuid AS restaurant_id, tstzrange(%(from)s, %(to)s, '[)') AS reach,
+           EXISTS (SELECT 1 FROM service_periods sp
+                   WHERE sp.restaurant_id = %(restaurant_id)s::uuid) AS live_service
 )
 
 -- occupancy_of_booking --
@@ -96,7 +98,9 @@ WITH scope AS (
 -- the same round trip as the booking itself.
 WITH scope AS (
     SELECT restaurant_id,
-           tstzrange(start_at - %(reach)s::interval, end_at + %(reach)s::interval, '[)') AS reach
+           tstzrange(start_at - %(reach)s::interval, end_at + %(reach)s::interval, '[)') AS reach,
+           EXISTS (SELECT 1 FROM service_periods sp
+                   WHERE sp.restaurant_id = bookings.restaurant_id) AS live_service
     FROM bookings WHERE id = %(booking_id)s
 )
 
@@ -105,26 +109,27 @@ WITH scope AS (
 -- row per booking), unexpired, unconfirmed holds (one row per hold) and live table blocks (one row
 -- per block: a broken table is occupied by nobody), in one statement.
 SELECT 'allocation' AS kind, a.booking_id, b.party_size, b.status, b.zone_preference, b.pinned,
-       min(lower(a.during)) AS start_at, max(upper(a.during)) AS end_at,
+       scope.live_service, min(lower(a.during)) AS start_at, max(upper(a.during)) AS end_at,
        array_agg(t.key ORDER BY t.key) AS tables
 FROM scope
 JOIN allocations a ON a.restaurant_id = scope.restaurant_id AND a.during && scope.reach
 JOIN bookings b ON b.id = a.booking_id
 JOIN tables t ON t.id = a.table_id
 WHERE a.released_at IS NULL
-GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference, b.pinned
+GROUP BY a.booking_id, b.party_size, b.status, b.zone_preference, b.pinned, scope.live_service
 UNION ALL
 SELECT 'hold', h.booking_id, b.party_size, b.status, b.zone_preference, b.pinned,
-       lower(h.during), upper(h.during), array_agg(t.key ORDER BY t.key)
+       scope.live_service, lower(h.during), upper(h.during), array_agg(t.key ORDER BY t.key)
 FROM scope
 JOIN table_holds h ON h.restaurant_id = scope.restaurant_id AND h.during && scope.reach
 JOIN table_hold_members m ON m.hold_id = h.id
 JOIN tables t ON t.id = m.table_id
 JOIN bookings b ON b.id = h.booking_id
 WHERE h.confirmed_at IS NULL AND h.expires_at > %(now)s
-GROUP BY h.id, h.booking_id, b.party_size, b.status, b.zone_preference, b.pinned, h.during
+GROUP BY h.id, h.booking_id, b.party_size, b.status, b.zone_preference, b.pinned, h.during,
+         scope.live_service
 UNION ALL
-SELECT 'block', k.id, 1, 'blocked', NULL, true, lower(k.during), upper(k.during), ARRAY[t.key]
+SELECT 'block', k.id, 1, 'blocked', NULL, true, scope.live_service, lower(k.during), upper(k.during), ARRAY[t.key]
 FROM scope
 JOIN table_blocks k ON k.restaurant_id = scope.restaurant_id AND k.during && scope.reach
 JOIN tables t ON t.id = k.table_id

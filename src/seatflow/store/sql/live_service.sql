@@ -53,10 +53,13 @@ WHERE a.booking_id = %(booking_id)s AND a.released_at IS NULL AND upper(a.during
 
 -- due_no_shows --
 -- Reservations whose guests have not arrived `no_show_grace_minutes` after their start: placed or
--- not, they release their tables now. Walk-ins are seated on arrival and never due.
+-- not, they release their tables now. Walk-ins are seated on arrival and never due. Only where the
+-- live service runs in seatflow (the restaurant has service periods, so arrivals are reported):
+-- elsewhere nobody would tell us the guests came.
 SELECT b.id, b.restaurant_id
 FROM bookings b JOIN restaurants r ON r.id = b.restaurant_id
 WHERE b.status IN ('pending', 'confirmed') AND b.source <> 'walk_in'
+  AND EXISTS (SELECT 1 FROM service_periods sp WHERE sp.restaurant_id = b.restaurant_id)
   AND b.start_at + make_interval(mins => r.no_show_grace_minutes) <= %(now)s
   AND (%(restaurant_id)s::uuid IS NULL OR b.restaurant_id = %(restaurant_id)s)
 ORDER BY b.start_at, b.id;
@@ -86,7 +89,7 @@ SELECT DISTINCT b.id
 FROM allocations a JOIN bookings b ON b.id = a.booking_id
 WHERE a.table_id = ANY(%(table_ids)s::bigint[]) AND a.released_at IS NULL
   AND a.during && tstzrange(%(start)s, %(until)s, '[)')
-  AND b.status IN ('pending', 'confirmed') AND b.id <> %(booking_id)s
+  AND b.status IN ('pending', 'confirmed') AND b.id IS DISTINCT FROM %(booking_id)s::uuid
 ORDER BY b.id;
 
 -- insert_block --
@@ -133,3 +136,21 @@ FROM booking_moves WHERE restaurant_id = %(restaurant_id)s GROUP BY booking_id;
 -- Staff placed the booking by hand (or released it): re-packing never moves a pinned booking.
 UPDATE bookings SET pinned = %(pinned)s, updated_at = now()
 WHERE id = %(booking_id)s RETURNING id;
+
+-- next_deadline --
+-- The next moment the live service's periodic work has something to do for a restaurant: a
+-- reservation's grace ending, or a seated party's turn ending (occupancy less the buffer).
+SELECT least(
+    (SELECT min(b.start_at + make_interval(mins => r.no_show_grace_minutes))
+     FROM bookings b JOIN restaurants r ON r.id = b.restaurant_id
+     WHERE b.restaurant_id = %(restaurant_id)s AND b.status IN ('pending', 'confirmed')
+       AND b.source <> 'walk_in'
+       AND EXISTS (SELECT 1 FROM service_periods sp WHERE sp.restaurant_id = b.restaurant_id)),
+    (SELECT min(s.until) FROM (
+        SELECT max(upper(a.during)) - make_interval(mins => r.buffer_minutes) AS until
+        FROM bookings b
+        JOIN restaurants r ON r.id = b.restaurant_id
+        JOIN allocations a ON a.booking_id = b.id AND a.released_at IS NULL
+        WHERE b.restaurant_id = %(restaurant_id)s AND b.status = 'seated'
+        GROUP BY b.id, r.buffer_minutes) s)
+) AS at;

@@ -1,0 +1,250 @@
+"""Guests at the door: an arriving reservation, or a walk-in, seated at once or told when.
+
+Both run in the caller's transaction, on the booking's row lock, through the same store checks as
+any assignment (floor version, exclusion constraint, block trigger), and record who moved what.
+An arrival keeps its tables when they are free for its whole turn from now; else it takes other
+free tables or re-packs the bookings not yet seated (`planning.seating`). Seated parties and pinned
+bookings are never moved. A walk-in is checked against the service hours (not pacing) first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import structlog
+
+from seatflow.domain.service import ServiceRules
+from seatflow.domain.states import AssignmentState, BookingStatus
+from seatflow.errors import BookingClosed, SeatingRefused
+from seatflow.pipeline.floor_change import JobQueue
+from seatflow.pipeline.handback import hand_back, path_to_pending
+from seatflow.planning.model import Move, Plan, PlanRequest
+from seatflow.planning.seating import earliest_free, seat_bumping, seat_now
+from seatflow.store.bookings import (
+    BookingRecord,
+    NewBooking,
+    Transition,
+    advance,
+    insert_booking,
+    release_allocations,
+    require_booking,
+    table_keys,
+)
+from seatflow.store.checks import store_errors
+from seatflow.store.database import Connection
+from seatflow.store.floors import StoredFloor
+from seatflow.store.holds import TableMove, move_bookings, release_holds
+from seatflow.store.live_service import attribute, change_status, seat_on
+from seatflow.store.occupancy import load_occupants
+from seatflow.store.reservations import bump
+
+__all__ = ["ARRIVAL", "NO_TABLE_FREE", "Seated", "seat_arrival", "seat_walk_in"]
+
+log = structlog.get_logger(__name__)
+
+S = AssignmentState
+NO_TABLE_FREE = "no_table_free"
+#: The trigger (and history reason) of bookings an arrival displaces.
+ARRIVAL = "arrival"
+#: Statuses a reservation can arrive from: placed or not, or released at the grace deadline.
+ARRIVING = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.NO_SHOW)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Seated:
+    """Where the party sits, from when to when (buffer included), and whom it moved."""
+
+    booking: BookingRecord
+    tables: tuple[str, ...]
+    start: datetime
+    end: datetime
+    kept: bool
+    moved: tuple[Move, ...]
+    transitions: tuple[Transition, ...]
+
+
+async def seat_arrival(
+    conn: Connection,
+    floor: StoredFloor,
+    rules: ServiceRules,
+    booking_id: UUID,
+    *,
+    now: datetime,
+    actor: str,
+    repack_budget_ms: int,
+    queue: JobQueue,
+) -> Seated:
+    """Seat an arriving reservation now (SeatingRefused when nothing can be freed for it).
+
+    Guests with a booking who are at the door come before bookings still to come: when no
+    arrangement seats everyone, they take the tables that displace the fewest later bookings,
+    and those are handed back to the pipeline (trigger `arrival`) to be seated elsewhere."""
+    booking = await require_booking(conn, booking_id, for_update=True)
+    if booking.status not in ARRIVING:
+        raise BookingClosed(f"booking {booking.id} is {booking.status}")
+    _check_hours(rules, now)
+    current = tuple(await table_keys(conn, booking.id))
+    request = _request(floor, rules, booking, now)
+    plan, bumped = await _plan(conn, floor, request, now, current, repack_budget_ms, bump=True)
+    transitions = await _confirmed(conn, booking, actor)
+    for other in bumped:
+        steps = await hand_back(conn, UUID(other), now, actor=actor, why=ARRIVAL)
+        if steps is not None:
+            transitions += steps
+            await queue.enqueue(conn, UUID(other), ARRIVAL)
+    return await _seat(conn, floor, booking, plan, request, now, actor, current, transitions)
+
+
+async def seat_walk_in(
+    conn: Connection,
+    floor: StoredFloor,
+    rules: ServiceRules,
+    *,
+    party_size: int,
+    now: datetime,
+    actor: str,
+    repack_budget_ms: int,
+    ref: str | None = None,
+    zone_preference: str | None = None,
+    simulated: bool = False,
+) -> Seated:
+    """Seat a party at the door now, or SeatingRefused (outside hours, or no table frees)."""
+    _check_hours(rules, now)
+    policy = floor.plan.policy
+    turn = rules.turn_minutes(policy, now, party_size)
+    end = now + timedelta(minutes=turn + policy.buffer_minutes)
+    probe = PlanRequest(
+        booking_id=f"walk-in:{ref or 'new'}",
+        party_size=party_size,
+        start=now,
+        end=end,
+        zone_preference=zone_preference,
+    )
+    plan, _ = await _plan(conn, floor, probe, now, (), repack_budget_ms, bump=False)
+    booking = await insert_booking(
+        conn,
+        NewBooking(
+            restaurant_id=floor.restaurant_id,
+            ref=ref,
+            party_size=party_size,
+            start_at=now,
+            end_at=end,
+            duration_minutes=turn,
+            zone_preference=zone_preference,
+            requested_at=now,
+            simulated=simulated,
+            source="walk_in",
+        ),
+    )
+    transitions = await _confirmed(conn, booking, actor)
+    request = PlanRequest(booking_id=str(booking.id), party_size=party_size, start=now, end=end)
+    return await _seat(conn, floor, booking, plan, request, now, actor, (), transitions)
+
+
+def _check_hours(rules: ServiceRules, now: datetime) -> None:
+    """Nobody is seated outside a service period (or on a closed day)."""
+    refusal = rules.refusal(now)
+    if refusal is not None:
+        raise SeatingRefused(refusal, f"nobody is seated now: {refusal.replace('_', ' ')}")
+
+
+def _request(
+    floor: StoredFloor, rules: ServiceRules, booking: BookingRecord, now: datetime
+) -> PlanRequest:
+    """The party's window from now: its turn runs from the moment it sits."""
+    policy = floor.plan.policy
+    turn = rules.turn_minutes(
+        policy, booking.start_at, booking.party_size, booking.duration_minutes
+    )
+    return PlanRequest(
+        booking_id=str(booking.id),
+        party_size=booking.party_size,
+        start=now,
+        end=now + timedelta(minutes=turn + policy.buffer_minutes),
+        zone_preference=booking.zone_preference,
+    )
+
+
+async def _plan(
+    conn: Connection,
+    floor: StoredFloor,
+    request: PlanRequest,
+    now: datetime,
+    current: tuple[str, ...],
+    repack_budget_ms: int,
+    *,
+    bump: bool,
+) -> tuple[Plan, tuple[str, ...]]:
+    """Tables for the request, and the later bookings it displaces (only when `bump`)."""
+    occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
+    plan = seat_now(
+        floor.plan, request, occupants, current=current, repack_budget_ms=repack_budget_ms
+    )
+    if isinstance(plan, Plan):
+        return plan, ()
+    bumping = seat_bumping(floor.plan, request, occupants, current=current) if bump else None
+    if bumping is not None:
+        return bumping.plan, bumping.bumped
+    until = now + timedelta(hours=6)
+    earliest = earliest_free(floor.plan, request, occupants, until=until)
+    log.info(
+        "seating_refused",
+        booking=request.booking_id,
+        party=request.party_size,
+        why=plan.reason,
+        earliest=earliest.isoformat() if earliest else None,
+    )
+    raise SeatingRefused(
+        NO_TABLE_FREE, f"no table is free now for a party of {request.party_size}", earliest
+    )
+
+
+async def _confirmed(
+    conn: Connection, booking: BookingRecord, actor: str
+) -> tuple[Transition, ...]:
+    """Walk the assignment state to `confirmed` (a booking seated at the door is placed)."""
+    if booking.assignment_state is S.CONFIRMED:
+        return ()
+    path: tuple[AssignmentState, ...] = (S.CONFIRMED,)
+    if booking.assignment_state not in (S.ASSIGNMENT_PENDING, S.MANUAL_REVIEW):
+        path = (*path_to_pending(booking.assignment_state), S.CONFIRMED)
+    return await advance(conn, booking, path, actor=actor, reason="seated_at_door")
+
+
+async def _seat(
+    conn: Connection,
+    floor: StoredFloor,
+    booking: BookingRecord,
+    plan: Plan,
+    request: PlanRequest,
+    now: datetime,
+    actor: str,
+    current: tuple[str, ...],
+    transitions: tuple[Transition, ...],
+) -> Seated:
+    """Moves first, then the party on its tables from now, then the status — one transaction."""
+    await attribute(conn, actor=actor, reason="arrival", now=now)
+    moves = [
+        TableMove(booking_id=UUID(m.booking_id), from_tables=m.from_tables, to_tables=m.to_tables)
+        for m in plan.moves
+    ]
+    async with store_errors():
+        await release_allocations(conn, booking.id, now)  # its old tables may be a move's target
+        await move_bookings(conn, floor, moves, now)
+    await release_holds(conn, booking.id)
+    await seat_on(conn, floor, booking.id, plan.tables, start=request.start, end=request.end)
+    await change_status(
+        conn, booking.id, BookingStatus.SEATED, expected=ARRIVING, at=now, reason="arrived"
+    )
+    await bump(conn, floor.restaurant_id)
+    return Seated(
+        booking=booking,
+        tables=plan.tables,
+        start=request.start,
+        end=request.end,
+        kept=tuple(sorted(current)) == tuple(sorted(plan.tables)),
+        moved=plan.moves,
+        transitions=transitions,
+    )
