@@ -17,10 +17,13 @@ Readings of the format where it leaves room (stated so a disagreement is easy to
   from their request, and accepted + refused at most the file's modify events. Every final start
   and party is the request's or one a modify event of that booking asked for.
 - A served guest sits at or after `start_at` (early guests wait), within a period's
-  [first_seating, last_seating] local and not on a closure; a served reservation and a displaced
-  one had an `arrive` event, a cancelled one a `cancel` event. Nobody sits, at or after a
-  `table_out` is announced, on that table so that [seated_at, seated_at + turn + buffer)
-  overlaps its window (the turn of the final party in the period of `start_at`).
+  [first_seating, last_seating] local and not on a closure — except a reservation whose guests
+  come within the grace period: its start was in hours, and "nobody is seated after
+  last_seating" is read as applying to everyone else (late reservations, walk-ins); a
+  served reservation and a displaced one had an `arrive` event, a cancelled one a `cancel`
+  event. Nobody sits, at or after a `table_out` is announced, on that table so that
+  [seated_at, seated_at + turn + buffer) overlaps its window (the turn of the final party in
+  the period of `start_at`).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class _Day:
         self.zone = ZoneInfo(restaurant.get("timezone", "UTC"))
         self.policy: Json = restaurant["policy"]
         self.buffer = timedelta(minutes=self.policy.get("buffer_minutes", 15))
+        self.grace = timedelta(minutes=self.policy.get("no_show_grace_minutes", 15))
         self.tables: dict[str, Json] = {t["key"]: t for t in restaurant["tables"]}
         self.adjacency = {frozenset(pair) for pair in restaurant.get("adjacency", [])}
         self.periods: list[Json] = restaurant.get("service_periods", [])
@@ -202,7 +206,12 @@ def _served_problems(day: _Day, booking: Json, entry: Json) -> list[str]:
     start = _maybe_at(entry.get("start_at"))
     if start is not None and seated < start:
         found.append(f"seated_at {entry['seated_at']} before start_at {entry['start_at']}")
-    why = day.seatable(seated)
+    # A reservation whose guests come within the grace period is seated even after the last
+    # seating (its start was in hours: the restaurant promised it); anyone else sits in hours.
+    on_time = (
+        start is not None and seated <= start + day.grace and booking.get("source") != "walk_in"
+    )
+    why = day.seatable(start if on_time else seated)
     if why is not None:
         found.append(f"seated at {entry['seated_at']} {why}")
     tables = entry.get("tables") or []

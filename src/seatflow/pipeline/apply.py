@@ -18,6 +18,7 @@ from seatflow.store.bookings import AttemptRecord, BookingRecord, Transition, ad
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.holds import TableMove, place_tables
+from seatflow.store.live_service import attribute
 
 S = AssignmentState
 
@@ -85,6 +86,8 @@ async def apply_plan(
     pipelined caller, whose savepoint would cost round trips) the caller's whole transaction.
     """
     async with conn.transaction() if savepoint else contextlib.nullcontext():
+        # Who moves tables and why, for the booking_moves trigger (no round trip of its own).
+        await attribute(conn, actor=actor, reason=actor.rpartition(":")[2], now=now)
         await place_tables(
             conn,
             floor,

@@ -20,8 +20,15 @@ from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed, SeatingRefused
 from seatflow.pipeline.floor_change import JobQueue
 from seatflow.pipeline.handback import hand_back, path_to_pending
-from seatflow.planning.model import Move, Plan, PlanRequest
-from seatflow.planning.seating import earliest_free, seat_bumping, seat_now
+from seatflow.planning.model import Move, Occupant, Plan, PlanRequest
+from seatflow.planning.seating import (
+    KEPT,
+    allowing_lateness,
+    earliest_free,
+    own_window,
+    seat_bumping,
+    seat_now,
+)
 from seatflow.store.bookings import (
     BookingRecord,
     NewBooking,
@@ -84,10 +91,17 @@ async def seat_arrival(
     booking = await require_booking(conn, booking_id, for_update=True)
     if booking.status not in ARRIVING:
         raise BookingClosed(f"booking {booking.id} is {booking.status}")
-    _check_hours(rules, now)
+    grace = timedelta(minutes=rules.no_show_grace_minutes)
+    on_time = booking.status is not BookingStatus.NO_SHOW and now <= booking.start_at + grace
+    # Guests on time for a booking made in hours are seated even past the last seating: the
+    # restaurant promised that start. Late guests are walk-ins, and walk-ins sit in hours.
+    _check_hours(rules, booking.start_at if on_time else now)
     current = tuple(await table_keys(conn, booking.id))
     request = _request(floor, rules, booking, now)
-    plan, bumped = await _plan(conn, floor, request, now, current, repack_budget_ms, bump=True)
+    occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
+    request, plan, bumped = _arrival_plan(
+        floor, request, occupants, current, booking.end_at, now, repack_budget_ms
+    )
     transitions = await _confirmed(conn, booking, actor)
     for other in bumped:
         steps = await hand_back(conn, UUID(other), now, actor=actor, why=ARRIVAL)
@@ -122,7 +136,11 @@ async def seat_walk_in(
         end=end,
         zone_preference=zone_preference,
     )
-    plan, _ = await _plan(conn, floor, probe, now, (), repack_budget_ms, bump=False)
+    occupants = await load_occupants(conn, floor, start=now, end=end, now=now)
+    # Room is kept for booked guests who may still come up to the grace period late.
+    lateness = timedelta(minutes=rules.no_show_grace_minutes)
+    occupants = allowing_lateness(occupants, lateness)
+    plan, _ = _plan(floor, probe, occupants, now, repack_budget_ms, bump=False)
     booking = await insert_booking(
         conn,
         NewBooking(
@@ -167,24 +185,38 @@ def _request(
     )
 
 
-async def _plan(
-    conn: Connection,
+def _arrival_plan(
     floor: StoredFloor,
     request: PlanRequest,
-    now: datetime,
+    occupants: list[Occupant],
     current: tuple[str, ...],
+    booked_end: datetime,
+    now: datetime,
+    repack_budget_ms: int,
+) -> tuple[PlanRequest, Plan, tuple[str, ...]]:
+    """Own tables (for the whole turn, else until the booked end), else as anyone at the door."""
+    kept = own_window(floor.plan, request, occupants, current=current, booked_end=booked_end)
+    if kept is not None:
+        return kept, Plan(tables=current, strategy=KEPT, score=0.0), ()
+    plan, bumped = _plan(floor, request, occupants, now, repack_budget_ms, bump=True)
+    return request, plan, bumped
+
+
+def _plan(
+    floor: StoredFloor,
+    request: PlanRequest,
+    occupants: list[Occupant],
+    now: datetime,
     repack_budget_ms: int,
     *,
     bump: bool,
 ) -> tuple[Plan, tuple[str, ...]]:
-    """Tables for the request, and the later bookings it displaces (only when `bump`)."""
-    occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
-    plan = seat_now(
-        floor.plan, request, occupants, current=current, repack_budget_ms=repack_budget_ms
-    )
+    """Tables for the request (other free ones, or a re-pack), and the later bookings it
+    displaces (only when `bump`); SeatingRefused with the earliest time otherwise."""
+    plan = seat_now(floor.plan, request, occupants, repack_budget_ms=repack_budget_ms)
     if isinstance(plan, Plan):
         return plan, ()
-    bumping = seat_bumping(floor.plan, request, occupants, current=current) if bump else None
+    bumping = seat_bumping(floor.plan, request, occupants) if bump else None
     if bumping is not None:
         return bumping.plan, bumping.bumped
     until = now + timedelta(hours=6)

@@ -10,7 +10,7 @@ search with no tables of its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from seatflow.domain.floor import FloorPlan
@@ -19,7 +19,15 @@ from seatflow.planning.engine import plan_v3
 from seatflow.planning.index import Candidate, candidates_for, floor_index
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
 
-__all__ = ["KEPT", "Bumping", "earliest_free", "seat_bumping", "seat_now"]
+__all__ = [
+    "KEPT",
+    "Bumping",
+    "allowing_lateness",
+    "earliest_free",
+    "own_window",
+    "seat_bumping",
+    "seat_now",
+]
 
 #: The strategy of a plan that leaves the party where it was booked.
 KEPT = "kept"
@@ -40,6 +48,33 @@ def seat_now(
     if current and _fits(floor, request, others, current):
         return Plan(tables=tuple(sorted(current)), strategy=KEPT, score=0.0)
     return plan_v3(floor, request, others, repack_budget_ms=repack_budget_ms)
+
+
+def own_window(
+    floor: FloorPlan,
+    request: PlanRequest,
+    occupants: Sequence[Occupant],
+    *,
+    current: tuple[str, ...],
+    booked_end: datetime,
+) -> PlanRequest | None:
+    """The window over which an arriving party can keep its own tables: its whole turn from
+    now when they are free that long, else until the end it booked; None when not even that.
+
+    A late party's turn runs from the moment it sits, so it may need its tables past the booked
+    end, where the next booking on them starts. Rather than move someone now for minutes that
+    may never be used (many parties leave early), it keeps its tables until the booked end; if it
+    is still seated then, the overstay sweep extends it and moves the next booking before it
+    arrives — the same path as any overstay."""
+    if not current:
+        return None
+    others = [o for o in occupants if o.booking_id != request.booking_id]
+    if _fits(floor, request, others, current):
+        return request
+    if booked_end <= request.start or booked_end >= request.end:
+        return None
+    kept = replace(request, end=booked_end)
+    return kept if _fits(floor, kept, others, current) else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +118,13 @@ def seat_bumping(
     bumped = tuple(o.booking_id for o in later if index.mask_of(o.tables) & chosen.mask)
     plan = Plan(tables=tuple(sorted(chosen.combo.tables)), strategy="door", score=0.0)
     return Bumping(plan=plan, bumped=bumped)
+
+
+def allowing_lateness(occupants: Sequence[Occupant], grace: timedelta) -> list[Occupant]:
+    """The occupants with every booking not yet seated held `grace` longer: its guests may still
+    arrive that late, and their turn then runs from when they sit. Seating a walk-in against
+    these keeps room for the late — a walk-in never pushes a booked guest out."""
+    return [replace(o, end=o.end + grace) if o.movable else o for o in occupants]
 
 
 def earliest_free(
