@@ -11,16 +11,27 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from seatflow.domain.states import BookingStatus
+from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed
-from seatflow.store.bookings import BookingRecord, release_allocations, require_booking
+from seatflow.pipeline.floor_change import JobQueue
+from seatflow.store.bookings import (
+    BookingRecord,
+    advance,
+    release_allocations,
+    require_booking,
+)
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.holds import release_holds
-from seatflow.store.live_service import change_status, end_stay
+from seatflow.store.live_service import change_status, end_stay, waiting_for_tables
 from seatflow.store.reservations import bump
 
-__all__ = ["EXPECTED_GUESTS", "depart", "mark_no_show"]
+__all__ = ["DEPARTURE", "EXPECTED_GUESTS", "depart", "mark_no_show", "requeue_waiting"]
+
+#: The trigger of the jobs a departure queues for bookings still waiting for tables.
+DEPARTURE = "departure"
+#: How far ahead a departure looks for bookings still waiting for tables.
+LOOKAHEAD = timedelta(hours=4)
 
 #: A reservation still waiting for its guests: placed or not yet.
 EXPECTED_GUESTS = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
@@ -62,3 +73,25 @@ async def mark_no_show(
     )
     await bump(conn, booking.restaurant_id)
     return await require_booking(conn, booking.id)
+
+
+async def requeue_waiting(
+    conn: Connection, restaurant_id: UUID, *, now: datetime, queue: JobQueue, actor: str
+) -> list[UUID]:
+    """Tables just freed: every accepted reservation still without tables whose guests are
+    expected soon gets another assignment run (from review too), before a walk-in takes them."""
+    waiting = await waiting_for_tables(conn, restaurant_id, now=now, until=now + LOOKAHEAD)
+    queued = []
+    for booking_id in waiting:
+        booking = await require_booking(conn, booking_id, for_update=True)
+        if booking.assignment_state is AssignmentState.MANUAL_REVIEW:
+            await advance(
+                conn,
+                booking,
+                (AssignmentState.ASSIGNMENT_PENDING,),
+                actor=actor,
+                reason=DEPARTURE,
+            )
+        await queue.enqueue(conn, booking_id, DEPARTURE)
+        queued.append(booking_id)
+    return queued

@@ -31,7 +31,7 @@ from seatflow.pipeline.admission import refusal_for
 from seatflow.pipeline.availability import reserve_for_route
 from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.clock import SimulatedClock
-from seatflow.pipeline.departures import depart
+from seatflow.pipeline.departures import depart, requeue_waiting
 from seatflow.pipeline.flags import Route
 from seatflow.pipeline.handback import back_to_pending
 from seatflow.pipeline.seating import NO_TABLE_FREE, seat_arrival, seat_walk_in
@@ -285,7 +285,11 @@ class DayActions:
         async with self.pool.connection() as conn, conn.transaction():
             booking = await require_booking(conn, booking_id)
             if booking.status is BookingStatus.SEATED:
-                await depart(conn, self.floor, booking_id, now=self.clock.now())
+                now = self.clock.now()
+                await depart(conn, self.floor, booking_id, now=now)
+                await requeue_waiting(
+                    conn, self.floor.restaurant_id, now=now, queue=self.queue, actor=ACTOR
+                )
 
     async def _table_out(self, event: TableOut) -> None:
         async with self.pool.connection() as conn, conn.transaction():

@@ -33,6 +33,7 @@ __all__ = [
     "next_deadline",
     "paced_reservations",
     "seat_on",
+    "waiting_for_tables",
 ]
 
 
@@ -182,3 +183,14 @@ async def next_deadline(conn: Connection, restaurant_id: UUID) -> datetime | Non
     rows = await _rows(conn, "next_deadline", restaurant_id=restaurant_id)
     at: datetime | None = rows[0]["at"]
     return at
+
+
+async def waiting_for_tables(
+    conn: Connection, restaurant_id: UUID, *, now: datetime, until: datetime
+) -> list[UUID]:
+    """Accepted reservations with no tables whose guests may still come, starting before
+    `until` (and not yet past their grace)."""
+    rows = await _rows(
+        conn, "waiting_for_tables", restaurant_id=restaurant_id, now=now, until=until
+    )
+    return [row["id"] for row in rows]

@@ -154,3 +154,15 @@ SELECT least(
         WHERE b.restaurant_id = %(restaurant_id)s AND b.status = 'seated'
         GROUP BY b.id, r.buffer_minutes) s)
 ) AS at;
+
+-- waiting_for_tables --
+-- Reservations accepted but holding no tables whose guests are still expected soon: what a
+-- departure's freed tables may seat. Oldest first.
+SELECT b.id
+FROM bookings b JOIN restaurants r ON r.id = b.restaurant_id
+WHERE b.restaurant_id = %(restaurant_id)s AND b.status = 'pending' AND b.source <> 'walk_in'
+  AND b.assignment_state IN ('assignment_pending', 'manual_review')
+  AND b.start_at + make_interval(mins => r.no_show_grace_minutes) > %(now)s
+  AND b.start_at < %(until)s
+  AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.booking_id = b.id AND a.released_at IS NULL)
+ORDER BY b.created_at, b.id;
