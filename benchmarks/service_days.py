@@ -25,6 +25,7 @@ from typing import Any
 from seatflow.bootstrap import services
 from seatflow.documents import parse_document_text
 from seatflow.domain.service_day import ServiceDay
+from seatflow.logging import configure_logging
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.settings import load_settings
@@ -57,6 +58,7 @@ async def run_one(settings: Any, url: str, path: Path, pipeline: str) -> dict[st
 
 
 async def main(directory: Path) -> int:
+    configure_logging("warning")  # the table goes to stdout; a day logs thousands of lines
     settings = load_settings()
     with scratch_database(resolve_url(settings)) as url:  # never the service's own database
         return await _measure(settings, url, directory)
