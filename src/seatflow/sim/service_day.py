@@ -36,6 +36,8 @@ __all__ = ["ServiceDaySimulation"]
 _EVENT, _DEADLINE, _REQUEST = 0, 1, 2
 #: A day cannot need more sweeps than this (each moves the clock on); a guard against a loop.
 _MAX_SWEEPS = 100_000
+#: After the file's last moment the sweeps still run this long (no-shows, late overstays).
+_AFTER_THE_DAY = timedelta(hours=12)
 
 
 @dataclass(order=True, slots=True)
@@ -91,6 +93,7 @@ class ServiceDaySimulation:
         for event in self.day.events:
             self._push(event.at, _EVENT, event)
         done = 0
+        last = max((item.at for item in self._items), default=self.clock.now())
         while self._items:
             item = heapq.heappop(self._items)
             await self._until(actions, item.at, inclusive=item.phase > _DEADLINE)
@@ -101,7 +104,8 @@ class ServiceDaySimulation:
             await self._drain(item.at)
             done += 1
             self.on_progress(done)
-        await self._until(actions, None, inclusive=True)
+        # The day ends: a party that never left is not swept for ever (it stays seated).
+        await self._until(actions, last + _AFTER_THE_DAY, inclusive=True)
         await self.services.sink.flush()
         return await day_result(self.services.pool, self.day, floor, actions, self.pipeline)
 
