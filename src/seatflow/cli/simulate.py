@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from seatflow.bootstrap import services
 from seatflow.cli.floor import read_scenario_file
+from seatflow.cli.progress import run_progress
 from seatflow.cli.runtime import settings_of
 from seatflow.cli.sandbox import DatabaseOption, simulation_database
 from seatflow.cli.simulate_day import print_day_summary, run_day
@@ -108,14 +108,7 @@ async def run_scenario(
     async with services(
         settings, url, clock=clock, flags=flags, seed=seed, simulated=True
     ) as wired:
-        with Progress(
-            TextColumn(f"[bold]{scenario.name}[/] {pipeline}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        with run_progress(console, f"[bold]{scenario.name}[/] {pipeline}") as progress:
             task = progress.add_task("bookings", total=len(scenario.bookings))
             simulation = Simulation(
                 scenario,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from seatflow.bootstrap import services
+from seatflow.cli.progress import run_progress
 from seatflow.domain.service_day import ServiceDay
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags
@@ -27,14 +27,7 @@ async def run_day(
     async with services(
         settings, url, clock=clock, flags=flags, seed=seed, simulated=True
     ) as wired:
-        with Progress(
-            TextColumn(f"[bold]{day.name}[/] {pipeline}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        with run_progress(console, f"[bold]{day.name}[/] {pipeline}") as progress:
             task = progress.add_task("moments", total=len(day.bookings) + len(day.events))
             simulation = ServiceDaySimulation(
                 day,

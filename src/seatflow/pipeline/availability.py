@@ -11,6 +11,7 @@ from datetime import datetime
 
 from seatflow.domain.floor import FloorPlan, interned
 from seatflow.domain.scenario import BookingRequest
+from seatflow.domain.service import ServiceRules
 from seatflow.pipeline.flags import Route
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.legacy import plan_legacy
@@ -23,14 +24,20 @@ from seatflow.store.occupancy import load_occupants
 
 
 def booking_row(
-    floor: StoredFloor, request: BookingRequest, *, simulated: bool = True
+    floor: StoredFloor,
+    request: BookingRequest,
+    *,
+    simulated: bool = True,
+    rules: ServiceRules | None = None,
 ) -> NewBooking:
     """The row a scenario's request becomes once accepted: its window from the restaurant's turn
     times, marked simulated (a scenario stream is a simulation's, never a guest's) unless a test
     stands it in for a live evening."""
-    start, end = floor.plan.policy.occupancy(
-        request.start_at, request.party_size, request.duration_minutes
-    )
+    policy, start_at = floor.plan.policy, request.start_at
+    if rules is not None:  # a service period may have its own turn table
+        start, end = rules.occupancy(policy, start_at, request.party_size, request.duration_minutes)
+    else:
+        start, end = policy.occupancy(start_at, request.party_size, request.duration_minutes)
     return NewBooking(
         restaurant_id=floor.restaurant_id,
         ref=request.ref,
@@ -41,6 +48,7 @@ def booking_row(
         zone_preference=request.zone_preference,
         requested_at=request.requested_at,
         simulated=simulated,
+        source=request.source,
     )
 
 

@@ -28,7 +28,7 @@ from seatflow.domain.service_day import (
 from seatflow.domain.states import BookingStatus
 from seatflow.errors import SeatingRefused
 from seatflow.pipeline.admission import refusal_for
-from seatflow.pipeline.availability import reserve_for_route
+from seatflow.pipeline.availability import booking_row, reserve_for_route
 from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.departures import depart, requeue_waiting
@@ -38,7 +38,7 @@ from seatflow.pipeline.seating import NO_TABLE_FREE, seat_arrival, seat_walk_in
 from seatflow.pipeline.service_sweeps import extend_overstays, release_no_shows
 from seatflow.pipeline.table_blocks import block_table
 from seatflow.planning.model import PlanFailure, PlanRequest
-from seatflow.store.bookings import NewBooking, get_booking, insert_booking, require_booking
+from seatflow.store.bookings import get_booking, insert_booking, require_booking
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.reschedule import reschedule_booking
@@ -136,23 +136,11 @@ class DayActions:
                 self.tally.rejected[request.ref] = refusal
                 return
             async with conn.transaction():
-                booking = await insert_booking(conn, self._row(request, start, end))
+                booking = await insert_booking(
+                    conn, booking_row(self.floor, request, rules=self.rules)
+                )
                 await self.queue.enqueue(conn, booking.id, "creation")
         self.tally.refs[request.ref] = booking.id
-
-    def _row(self, request: BookingRequest, start: datetime, end: datetime) -> NewBooking:
-        return NewBooking(
-            restaurant_id=self.floor.restaurant_id,
-            ref=request.ref,
-            party_size=request.party_size,
-            start_at=start,
-            end_at=end,
-            duration_minutes=request.duration_minutes,
-            zone_preference=request.zone_preference,
-            requested_at=request.requested_at,
-            simulated=True,
-            source=request.source,
-        )
 
     async def _refusal(
         self, conn: Connection, start_at: datetime, party: int, exclude: UUID | None

@@ -24,7 +24,7 @@ from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.sim.day_actions import DayActions
 from seatflow.sim.day_result import day_result
-from seatflow.sim.simulate import MAX_INVOCATIONS, PIPELINES
+from seatflow.sim.simulate import MAX_INVOCATIONS, PIPELINES, Job
 from seatflow.store.floors import load_floor
 from seatflow.store.live_service import next_deadline
 from seatflow.store.service_rules import save_rules
@@ -48,15 +48,6 @@ class _Item:
     payload: DayEvent | BookingRequest = field(compare=False)
 
 
-@dataclass(order=True, slots=True)
-class _Job:
-    at: datetime
-    seq: int
-    booking_id: UUID = field(compare=False)
-    trigger: str = field(compare=False)
-    runs: int = field(compare=False, default=0)
-
-
 class ServiceDaySimulation:
     """One service day through one pipeline; `services` come from bootstrap.services()."""
 
@@ -76,7 +67,7 @@ class ServiceDaySimulation:
         self.clock = clock
         self.on_progress = on_progress or (lambda _: None)
         self._items: list[_Item] = []
-        self._jobs: list[_Job] = []
+        self._jobs: list[Job] = []
         self._seq = 0
         self.invocations = 0
 
@@ -115,7 +106,7 @@ class ServiceDaySimulation:
 
     async def _enqueue(self, booking_id: UUID, trigger: str, at: datetime, runs: int = 0) -> None:
         self._seq += 1
-        heapq.heappush(self._jobs, _Job(at, self._seq, booking_id, trigger, runs))
+        heapq.heappush(self._jobs, Job(at, self._seq, booking_id, trigger, runs))
 
     async def _until(
         self, actions: DayActions, moment: datetime | None, *, inclusive: bool
@@ -138,7 +129,7 @@ class ServiceDaySimulation:
             await self._drain(deadline)
         raise RuntimeError("the service day's deadlines did not settle")
 
-    async def _run_job(self, job: _Job) -> timedelta | None:
+    async def _run_job(self, job: Job) -> timedelta | None:
         """One assignment job through the router; the delay before it runs again, or None."""
         routed = await self.services.router.run(job.booking_id, job.trigger, self.route)
         kind, delay = routed.outcome.kind, routed.outcome.delay

@@ -47,7 +47,9 @@ class SimulationStats:
 
 
 @dataclass(order=True, slots=True)
-class _Job:
+class Job:
+    """An assignment job due at `at` (ties in the order queued)."""
+
     at: datetime
     seq: int
     booking_id: UUID = field(compare=False)
@@ -76,7 +78,7 @@ class Simulation:
         self.clock = clock
         self.on_progress = on_progress or (lambda _: None)
         self.stats = SimulationStats()
-        self._queue: list[_Job] = []
+        self._queue: list[Job] = []
         self._seq = 0
         self._refs: dict[UUID, str] = {}
         self._rejected: set[str] = set()
@@ -127,7 +129,7 @@ class Simulation:
 
     def _push(self, at: datetime, booking_id: UUID, trigger: str, runs: int) -> None:
         self._seq += 1
-        heapq.heappush(self._queue, _Job(at, self._seq, booking_id, trigger, runs))
+        heapq.heappush(self._queue, Job(at, self._seq, booking_id, trigger, runs))
 
     async def _drain(self, until: datetime | None) -> None:
         """Run every job due by `until` (all of them when None), advancing the clock to each."""
