@@ -28,7 +28,11 @@ HOLDER = textwrap.dedent(
                 else:
                     got = await try_lock_booking(conn, UUID(key))
                 pathlib.Path(flag).write_text(repr(got))
-                await asyncio.sleep(3)  # hold it while the test probes from elsewhere
+                release = pathlib.Path(flag + ".release")
+                for _ in range(1200):  # hold it while the test probes (at most a minute)
+                    if release.exists():
+                        break
+                    await asyncio.sleep(0.05)
 
     asyncio.run(main(*sys.argv[1:]))
     """
@@ -63,7 +67,14 @@ def _hold(tmp_path: Path, db_url: str, kind: str, key: str, slots: int) -> subpr
     while not flag.exists():
         assert time.monotonic() < deadline, "holder process never took its lock"
         time.sleep(0.05)
+    process.flag = flag  # type: ignore[attr-defined]
     return process
+
+
+def _release(process: subprocess.Popen[str]) -> None:
+    """Tell a holder to let go (it holds until told, however slow the machine), and wait."""
+    Path(str(process.flag) + ".release").write_text("")  # type: ignore[attr-defined]
+    process.wait(timeout=60)
 
 
 def _probe(db_url: str, kind: str, key: str, slots: int) -> str:
@@ -86,7 +97,7 @@ def test_max_parallel_holds_across_processes(tmp_path: Path, db_url: str) -> Non
         assert _probe(db_url, "permit", restaurant, 3) == "2"
     finally:
         for holder in holders:
-            holder.wait(timeout=30)
+            _release(holder)
     assert _probe(db_url, "permit", restaurant, 2) == "0"
 
 
@@ -97,7 +108,7 @@ def test_one_booking_in_two_processes_one_works(tmp_path: Path, db_url: str) -> 
     try:
         assert _probe(db_url, "lock", booking, 0) == "False"
     finally:
-        holder.wait(timeout=30)
+        _release(holder)
     assert _probe(db_url, "lock", booking, 0) == "True"
 
 

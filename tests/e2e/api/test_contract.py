@@ -69,7 +69,9 @@ async def test_every_409_is_the_body_its_route_documents(api: Api) -> None:
         assert taken.status_code == status, taken.text
     await conforms(api, taken, item + "/assign", "post")
     assert taken.json()["error"] == "tables_taken"
-    await api.sql("UPDATE bookings SET status = 'seated', seated_at = start_at WHERE id = %s", eight)
+    await api.sql(
+        "UPDATE bookings SET status = 'seated', seated_at = start_at WHERE id = %s", eight
+    )
     for method, suffix, json, route in (
         ("PATCH", "", {"party_size": 2}, item),
         ("POST", "/cancel", None, item + "/cancel"),
