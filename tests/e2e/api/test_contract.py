@@ -69,7 +69,9 @@ async def test_every_409_is_the_body_its_route_documents(api: Api) -> None:
         assert taken.status_code == status, taken.text
     await conforms(api, taken, item + "/assign", "post")
     assert taken.json()["error"] == "tables_taken"
-    await api.sql("UPDATE bookings SET status = 'seated', seated_at = start_at WHERE id = %s", eight)
+    await api.sql(
+        "UPDATE bookings SET status = 'seated', seated_at = start_at WHERE id = %s", eight
+    )
     for method, suffix, json, route in (
         ("PATCH", "", {"party_size": 2}, item),
         ("POST", "/cancel", None, item + "/cancel"),
@@ -109,7 +111,12 @@ async def test_routes_that_cannot_conflict_document_no_409(api: Api) -> None:
         "assignment_in_progress",
         "tables_taken",
         "conflict",
+        "outside_service_hours",
+        "closed",
     }
+    post = documented_409(schema, f"{base}/bookings", "post")
+    for code in ("no_availability", "outside_service_hours", "closed", "pacing"):
+        assert "alternatives" in post[code] and "alternatives" in patch[code]
 
 
 @pytest.mark.parametrize(
