@@ -71,12 +71,10 @@ async def reserved(
     counted again in the claiming transaction, so it and the insert are one atomic step."""
     restaurant = scope.floor.restaurant_id
     try:
-        async with state.pool.connection() as conn:  # a full slot needs no planner run
-            await _admitted(conn, scope, rules, request, exclude)
-        first = await _promise(state, scope, request, now, exclude)
+        first = await _promise(state, scope, request, now, exclude, rules)
         async with (
             state.reservation_locks.setdefault(restaurant, asyncio.Lock()),
-            _claimed(state, scope, request, now, exclude, first) as conn,
+            _claimed(state, scope, request, now, exclude, rules, first) as conn,
         ):
             await _admitted(conn, scope, rules, request, exclude)
             yield conn
@@ -106,16 +104,21 @@ async def _promise(
     request: PlanRequest,
     now: datetime,
     exclude: UUID | None,
+    rules: ServiceRules,
     *,
     locked: Connection | None = None,
 ) -> Reservations:
     """A snapshot on which the request can be promised (read behind the restaurant row's lock
-    on `locked`, else on a connection released before planning); `_Refused` otherwise."""
+    on `locked`, else on a connection released before planning); `_Refused` otherwise — for
+    the rules first (a full slot needs no planner run), then for the tables."""
     floor, start, end = scope.floor, request.start, request.end
     if locked is not None:
+        await _admitted(locked, scope, rules, request, exclude)
         snapshot = await read_locked(locked, floor, start=start, end=end, now=now, exclude=exclude)
     else:
         async with state.pool.connection() as conn:
+            async with conn.transaction():  # read_snapshot needs the connection idle
+                await _admitted(conn, scope, rules, request, exclude)
             snapshot = await read_snapshot(
                 conn, floor, start=start, end=end, now=now, exclude=exclude
             )
@@ -132,6 +135,7 @@ async def _claimed(
     request: PlanRequest,
     now: datetime,
     exclude: UUID | None,
+    rules: ServiceRules,
     snapshot: Reservations,
 ) -> AsyncIterator[Connection]:
     """Claim the version `snapshot` was read at; lost claims re-read and re-plan, and after
@@ -140,14 +144,14 @@ async def _claimed(
     restaurant = scope.floor.restaurant_id
     for attempt in range(1, OPTIMISTIC_TRIES + 1):
         if attempt > 1:
-            snapshot = await _promise(state, scope, request, now, exclude)
+            snapshot = await _promise(state, scope, request, now, exclude, rules)
         async with state.pool.connection() as conn, conn.transaction():
             if await claim(conn, restaurant, snapshot.version):
                 yield conn
                 return
         log.info("reservation_claim_lost", restaurant=scope.slug, attempt=attempt)
     async with state.pool.connection() as conn, conn.transaction():
-        await _promise(state, scope, request, now, exclude, locked=conn)
+        await _promise(state, scope, request, now, exclude, rules, locked=conn)
         await bump(conn, restaurant)
         yield conn
 

@@ -334,7 +334,7 @@ def _moved(
 async def _connection(db: Database) -> AsyncIterator[Connection]:
     """`db` itself, or a connection from it for just this read."""
     if isinstance(db, AsyncConnectionPool):
-        async with db.connection() as conn:
+        async with db.connection() as conn, conn.transaction():
             yield conn
     else:
         yield db

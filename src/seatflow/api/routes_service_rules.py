@@ -59,7 +59,7 @@ _PUT_RESPONSES: Responses = {
 @router.get("/service", response_model=ServiceRulesDoc, responses=READ_RESPONSES)
 async def get_service_rules(scope: RestaurantScope, state: Stateful) -> ServiceRulesDoc:
     """The restaurant's service periods, closures, no-show grace and overstay step."""
-    async with state.pool.connection() as conn:
+    async with state.pool.connection() as conn, conn.transaction():
         rules = await load_rules(conn, scope.floor.restaurant_id)
     return service_rules_document(rules)
 

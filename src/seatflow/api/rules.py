@@ -32,7 +32,7 @@ async def rules_for(state: ApiState, scope: Scope) -> ServiceRules:
     cached = state.rules.cached(floor.restaurant_id, floor.version)
     if cached is not None:
         return cached
-    async with state.pool.connection() as conn:
+    async with state.pool.connection() as conn, conn.transaction():
         return await state.rules.get(conn, floor.restaurant_id, floor.version)
 
 
@@ -59,5 +59,5 @@ async def open_starts(
     the starts whose pacing slot is full for the party."""
     now = state.clock.now()
     starts = [s for s in rules.service_starts(day) if now < s <= horizon]
-    async with state.pool.connection() as conn:
+    async with state.pool.connection() as conn, conn.transaction():
         return await within_pacing(conn, scope.floor.restaurant_id, rules, starts, party_size)
