@@ -150,10 +150,9 @@ async def alternatives(
     party: within the service periods (the evening's first for a 04:00 request) when the
     restaurant has any, else ±2 h; none past `horizon`."""
     starts = _candidates(request.start, now, rules, horizon)
-    async with _connection(db) as conn:
-        starts = await within_pacing(
-            conn, floor.restaurant_id, rules, starts, request.party_size, exclude=exclude
-        )
+    starts = await within_pacing(
+        db, floor.restaurant_id, rules, starts, request.party_size, exclude=exclude
+    )
     moved = [_moved(floor.plan, request, s, rules) for s in starts]
     return await _search(
         db,
@@ -182,7 +181,7 @@ def _candidates(
 
 
 async def within_pacing(
-    conn: Connection,
+    db: Database,
     restaurant_id: UUID,
     rules: ServiceRules,
     starts: Sequence[datetime],
@@ -190,18 +189,20 @@ async def within_pacing(
     *,
     exclude: UUID | None = None,
 ) -> list[datetime]:
-    """Those of `starts` whose pacing slot still takes the party: one read covers them all."""
+    """Those of `starts` whose pacing slot still takes the party: one read covers them all (none
+    when no start is paced)."""
     slots = [slot[1] for s in starts if (slot := rules.slot_of(s)) is not None]
     if not slots:
         return list(starts)
     widest = max(p.pacing.slot_minutes for p in rules.periods if p.pacing is not None)
-    rows = await paced_reservations(
-        conn,
-        restaurant_id,
-        start=min(slots),
-        end=max(slots) + timedelta(minutes=widest),
-        exclude=exclude,
-    )
+    async with _connection(db) as conn:
+        rows = await paced_reservations(
+            conn,
+            restaurant_id,
+            start=min(slots),
+            end=max(slots) + timedelta(minutes=widest),
+            exclude=exclude,
+        )
     others = [PacedBooking(start_at=begin, party_size=party) for begin, party in rows]
     return [s for s in starts if pacing_allows(rules, s, party_size, others)]
 

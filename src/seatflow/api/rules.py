@@ -59,5 +59,4 @@ async def open_starts(
     the starts whose pacing slot is full for the party."""
     now = state.clock.now()
     starts = [s for s in rules.service_starts(day) if now < s <= horizon]
-    async with state.pool.connection() as conn, conn.transaction():
-        return await within_pacing(conn, scope.floor.restaurant_id, rules, starts, party_size)
+    return await within_pacing(state.pool, scope.floor.restaurant_id, rules, starts, party_size)
