@@ -11,6 +11,10 @@ to the commit), so a burst into one process does not become a storm of lost clai
 round is planned before that lock: a refusal needs no claim (refusing on a slightly old snapshot
 breaks no promise), so on a booked-up floor refusals run side by side and never wait for
 acceptances.
+
+The restaurant's service rules are asked first in each round (hours and closures, then pacing,
+`pipeline.admission`), and pacing once more in the transaction that claimed the version: the
+count and the insert are one atomic step, as the tables are.
 """
 
 from __future__ import annotations
