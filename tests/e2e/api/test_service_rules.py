@@ -272,3 +272,20 @@ async def test_two_requests_for_the_last_pacing_room_one_wins(api: Api) -> None:
             assert refused["error"] == "pacing"
     rows = await api.sql("SELECT start_at, count(*) AS n FROM bookings GROUP BY start_at")
     assert len(rows) == 6 and all(row["n"] == 1 for row in rows)
+
+
+async def test_racing_in_one_process_for_the_last_covers(api: Api) -> None:
+    """Through one API process, two parties of three for a slot with four covers left: one
+    201, the other `pacing`, each time."""
+    await ruled(api, paced(max_parties=None, max_covers=4))
+    for minutes in (0, 15, 150, 165):  # threes sit at B or C: each race has a table free
+        body = {"party_size": 3, "start_at": at(hours=-2, minutes=minutes)}
+        answers = await asyncio.gather(
+            *(
+                api.client.post(f"{ALPHA}/bookings", json=body, headers=api.auth("alpha"))
+                for _ in range(2)
+            )
+        )
+        assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
+        refused = next(r.json() for r in answers if r.status_code == 409)
+        assert refused["error"] == "pacing", (minutes, refused)
