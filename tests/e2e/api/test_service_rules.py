@@ -259,7 +259,8 @@ async def test_two_requests_for_the_last_pacing_room_one_wins(api: Api) -> None:
     again: exactly one 201 each time, the other `pacing`, and never two in a slot."""
     await ruled(api, paced(max_parties=1))
     async with another_process(api) as other:
-        for minutes in (0, 15, 30, 45, 120, 135):  # four tables: each race has a table free
+        # Four tables, a turn of 105 min: two stay free in each race, so only pacing binds.
+        for minutes in (0, 15, 30, 150, 165, 180):
             start = at(hours=-2, minutes=minutes)
             body = {"party_size": 2, "start_at": start}
             answers = await asyncio.gather(
@@ -275,11 +276,11 @@ async def test_two_requests_for_the_last_pacing_room_one_wins(api: Api) -> None:
 
 
 async def test_racing_in_one_process_for_the_last_covers(api: Api) -> None:
-    """Through one API process, two parties of three for a slot with four covers left: one
+    """Through one API process, two parties of two for a slot that takes three covers: one
     201, the other `pacing`, each time."""
-    await ruled(api, paced(max_parties=None, max_covers=4))
-    for minutes in (0, 15, 150, 165):  # threes sit at B or C: each race has a table free
-        body = {"party_size": 3, "start_at": at(hours=-2, minutes=minutes)}
+    await ruled(api, paced(max_parties=None, max_covers=3))
+    for minutes in (0, 15, 30, 150):  # two tables stay free in each race: only pacing binds
+        body = {"party_size": 2, "start_at": at(hours=-2, minutes=minutes)}
         answers = await asyncio.gather(
             *(
                 api.client.post(f"{ALPHA}/bookings", json=body, headers=api.auth("alpha"))
