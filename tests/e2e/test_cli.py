@@ -151,16 +151,48 @@ def test_the_file_obeys_the_api_limits(
     assert _count(db_url, "restaurants") == 0
 
 
-def test_a_service_day_file_is_not_imported_yet(db_url: str, tmp_path: Path) -> None:
-    """A file declaring seatflow.scenario/v2 exits 2 naming `format`, writing nothing."""
+def test_a_service_day_file_imports_its_rules_and_show_prints_them(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A seatflow.scenario/v2 file's restaurant is imported with its service rules, which
+    `floor show` prints (periods, turns, pacing, closures, grace, step); a v1 re-import of the
+    same floor leaves the rules as they were."""
     document = json.loads(SAMPLE.read_text())
     document["format"] = "seatflow.scenario/v2"
-    result = run_cli(
+    restaurant = document["restaurant"]
+    restaurant["policy"].update(no_show_grace_minutes=10, overstay_step_minutes=20)
+    restaurant["service_periods"] = [
+        {
+            "key": "dinner",
+            "weekdays": [1, 2, 3, 4, 5, 6, 7],
+            "first_seating": "17:00",
+            "last_seating": "21:30",
+            "turn_minutes": [{"max_party": 99, "minutes": 100}],
+            "pacing": {"slot_minutes": 15, "max_covers": 28, "max_parties": 8},
+        }
+    ]
+    restaurant["closures"] = [{"date": "2026-12-25", "reason": "Christmas Day"}]
+    imported = run_cli(
         tmp_path, "floor", "import", str(_write(tmp_path, document)), database_url=db_url
     )
-    assert result.returncode == 2
-    assert "format: seatflow.scenario/v2 (service days) cannot be imported yet" in result.stderr
-    assert _count(db_url, "restaurants") == 0
+    assert imported.returncode == 0, imported.stderr
+    assert "1 service periods" in imported.stdout
+    assert _count(db_url, "service_periods") == 1 and _count(db_url, "closures") == 1
+    shown = run_cli(tmp_path, "floor", "show", restaurant["slug"], database_url=db_url)
+    assert shown.returncode == 0, shown.stderr
+    for text in (
+        "no-show grace 10 min",
+        "overstay step 20 min",
+        "dinner",
+        "17:00–21:30",
+        "100 min",
+        "28 covers, 8 parties",
+        "2026-12-25",
+        "Christmas Day",
+    ):
+        assert text in shown.stdout, (text, shown.stdout)
+    assert run_cli(tmp_path, "floor", "import", str(SAMPLE), database_url=db_url).returncode == 0
+    assert _count(db_url, "service_periods") == 1
 
 
 def _seat(url: str, slug: str, table: str) -> str:

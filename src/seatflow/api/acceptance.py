@@ -11,6 +11,10 @@ to the commit), so a burst into one process does not become a storm of lost clai
 round is planned before that lock: a refusal needs no claim (refusing on a slightly old snapshot
 breaks no promise), so on a booked-up floor refusals run side by side and never wait for
 acceptances.
+
+The restaurant's service rules are asked first in each round (hours and closures, then pacing,
+`pipeline.admission`), and pacing once more in the transaction that claimed the version: the
+count and the insert are one atomic step, as the tables are.
 """
 
 from __future__ import annotations
@@ -27,7 +31,11 @@ import structlog
 from seatflow.api.auth import Scope
 from seatflow.api.availability import ALTERNATIVES_BUDGET, alternatives
 from seatflow.api.errors import ApiError
+from seatflow.api.rules import rules_refused
 from seatflow.api.state import ApiState
+from seatflow.api.validation import MAX_AHEAD
+from seatflow.domain.service import NO_AVAILABILITY, ServiceRules
+from seatflow.pipeline.admission import refusal_for
 from seatflow.pipeline.availability import reserve_for_route
 from seatflow.planning.model import PlanFailure, PlanRequest
 from seatflow.store.database import Connection
@@ -42,11 +50,12 @@ OPTIMISTIC_TRIES = 3
 
 
 class _Refused(Exception):
-    """The request cannot be promised; carries why."""
+    """The request cannot be promised; carries why (`no_availability` or a rule's refusal)."""
 
-    def __init__(self, failure: PlanFailure) -> None:
-        super().__init__(failure.reason)
-        self.failure = failure
+    def __init__(self, reason: str, why: str | None = None) -> None:
+        super().__init__(why or reason)
+        self.reason = reason
+        self.why = why or reason
 
 
 @asynccontextmanager
@@ -56,21 +65,41 @@ async def reserved(
     request: PlanRequest,
     now: datetime,
     *,
+    rules: ServiceRules,
     exclude: UUID | None = None,
 ) -> AsyncIterator[Connection]:
     """A connection in a transaction that has claimed room for `request`: write the booking in
-    it. 409 `no_availability` (with alternatives) when the promise cannot be made; `exclude` is a
-    booking being modified (its own tables and claim count as free)."""
+    it. 409 (with alternatives) when the promise cannot be made: `outside_service_hours`,
+    `closed`, `pacing` (the rules, checked first) or `no_availability` (the tables); `exclude`
+    is a booking being modified (its own tables, claim and pacing count as free). Pacing is
+    counted again in the claiming transaction, so it and the insert are one atomic step."""
     restaurant = scope.floor.restaurant_id
     try:
-        first = await _promise(state, scope, request, now, exclude)
+        first = await _promise(state, scope, request, now, exclude, rules)
         async with (
             state.reservation_locks.setdefault(restaurant, asyncio.Lock()),
-            _claimed(state, scope, request, now, exclude, first) as conn,
+            _claimed(state, scope, request, now, exclude, rules, first) as conn,
         ):
+            await _admitted(conn, scope, rules, request, exclude)
             yield conn
     except _Refused as refused:  # outside the lock: alternatives must not hold up others
-        await _refuse(state, scope, request, now, exclude, refused.failure)
+        await _refuse(state, scope, request, now, exclude, rules, refused)
+
+
+async def _admitted(
+    conn: Connection, scope: Scope, rules: ServiceRules, request: PlanRequest, exclude: UUID | None
+) -> None:
+    """`_Refused` with the rule's reason when hours, a closure or pacing refuse the start."""
+    reason = await refusal_for(
+        conn,
+        scope.floor.restaurant_id,
+        rules,
+        start_at=request.start,
+        party_size=request.party_size,
+        exclude=exclude,
+    )
+    if reason is not None:
+        raise _Refused(reason)
 
 
 async def _promise(
@@ -79,22 +108,27 @@ async def _promise(
     request: PlanRequest,
     now: datetime,
     exclude: UUID | None,
+    rules: ServiceRules,
     *,
     locked: Connection | None = None,
 ) -> Reservations:
     """A snapshot on which the request can be promised (read behind the restaurant row's lock
-    on `locked`, else on a connection released before planning); `_Refused` otherwise."""
+    on `locked`, else on a connection released before planning); `_Refused` otherwise — for
+    the rules first (a full slot needs no planner run), then for the tables."""
     floor, start, end = scope.floor, request.start, request.end
     if locked is not None:
+        await _admitted(locked, scope, rules, request, exclude)
         snapshot = await read_locked(locked, floor, start=start, end=end, now=now, exclude=exclude)
     else:
         async with state.pool.connection() as conn:
+            async with conn.transaction():  # read_snapshot needs the connection idle
+                await _admitted(conn, scope, rules, request, exclude)
             snapshot = await read_snapshot(
                 conn, floor, start=start, end=end, now=now, exclude=exclude
             )
     failure = await _plan(state, scope, request, snapshot)
     if failure is not None:
-        raise _Refused(failure)
+        raise _Refused(NO_AVAILABILITY, failure.reason)
     return snapshot
 
 
@@ -105,6 +139,7 @@ async def _claimed(
     request: PlanRequest,
     now: datetime,
     exclude: UUID | None,
+    rules: ServiceRules,
     snapshot: Reservations,
 ) -> AsyncIterator[Connection]:
     """Claim the version `snapshot` was read at; lost claims re-read and re-plan, and after
@@ -113,14 +148,14 @@ async def _claimed(
     restaurant = scope.floor.restaurant_id
     for attempt in range(1, OPTIMISTIC_TRIES + 1):
         if attempt > 1:
-            snapshot = await _promise(state, scope, request, now, exclude)
+            snapshot = await _promise(state, scope, request, now, exclude, rules)
         async with state.pool.connection() as conn, conn.transaction():
             if await claim(conn, restaurant, snapshot.version):
                 yield conn
                 return
         log.info("reservation_claim_lost", restaurant=scope.slug, attempt=attempt)
     async with state.pool.connection() as conn, conn.transaction():
-        await _promise(state, scope, request, now, exclude, locked=conn)
+        await _promise(state, scope, request, now, exclude, rules, locked=conn)
         await bump(conn, restaurant)
         yield conn
 
@@ -147,9 +182,10 @@ async def _refuse(
     request: PlanRequest,
     now: datetime,
     exclude: UUID | None,
-    failure: PlanFailure,
+    rules: ServiceRules,
+    refused: _Refused,
 ) -> NoReturn:
-    """409 `no_availability` with the nearby times create would accept."""
+    """409 with the nearby times create would accept: the rule's code, else `no_availability`."""
     times = await alternatives(
         state.pool,
         scope.floor,
@@ -159,8 +195,12 @@ async def _refuse(
         budget=ALTERNATIVES_BUDGET,
         exclude=exclude,
         offload=state.offload,
+        rules=rules,
+        horizon=now + MAX_AHEAD,
     )
-    log.info("reservation_refused", restaurant=scope.slug, reason=failure.reason)
+    log.info("reservation_refused", restaurant=scope.slug, reason=refused.why)
+    if refused.reason != NO_AVAILABILITY:
+        raise rules_refused(refused.reason, times)
     raise ApiError(
         409,
         "no_availability",

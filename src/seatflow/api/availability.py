@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -28,12 +29,15 @@ from zoneinfo import ZoneInfo
 import structlog
 from psycopg_pool import AsyncConnectionPool
 
+from seatflow.domain import service
 from seatflow.domain.floor import FloorPlan, interned
+from seatflow.domain.service import PacedBooking, ServiceRules, pacing_allows
 from seatflow.pipeline.flags import Route
 from seatflow.planning.model import Plan, PlanRequest
 from seatflow.planning.reservation import reserve_legacy, reserve_v3
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
+from seatflow.store.live_service import paced_reservations
 from seatflow.store.reservations import Reservations, read_snapshot
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "nearby_starts",
     "plan_request",
     "restaurant_zone",
+    "within_pacing",
 ]
 
 log = structlog.get_logger(__name__)
@@ -72,6 +77,10 @@ NEW_REQUEST = "request:new"
 STEP = timedelta(minutes=15)
 ALTERNATIVE_REACH = timedelta(hours=2)
 MAX_ALTERNATIVES = 3
+#: Starts the rules allow that an alternatives search may try (as many as ±2 h holds).
+MAX_CANDIDATES = 16
+#: A v1 restaurant (no periods) seats any time: the rules then only ever refuse closures.
+OPEN_ALWAYS = ServiceRules()
 SERVICE_OPENS = clock_time(11, 0)
 SERVICE_CLOSES = clock_time(23, 0)
 
@@ -101,9 +110,11 @@ def plan_request(
     party_size: int,
     zone_preference: str | None,
     booking_id: str = NEW_REQUEST,
+    rules: ServiceRules = OPEN_ALWAYS,
 ) -> PlanRequest:
-    """The request for `party_size` at `start`, its window from the venue's turn times."""
-    begin, end = floor.policy.occupancy(start, party_size)
+    """The request for `party_size` at `start`, its window from the venue's turn times (those of
+    the start's service period when it has its own)."""
+    begin, end = rules.occupancy(floor.policy, start, party_size)
     return PlanRequest(
         booking_id=booking_id,
         party_size=party_size,
@@ -132,9 +143,17 @@ async def alternatives(
     budget: SearchBudget,
     exclude: UUID | None = None,
     offload: Offload = asyncio.to_thread,
+    rules: ServiceRules = OPEN_ALWAYS,
+    horizon: datetime | None = None,
 ) -> list[datetime]:
-    """Up to three nearby start times at which the floor can seat the same party."""
-    moved = [_moved(request, s) for s in nearby_starts(request.start) if s > now]
+    """Up to three nearby start times at which the rules, pacing and the floor take the same
+    party: within the service periods (the evening's first for a 04:00 request) when the
+    restaurant has any, else ±2 h; none past `horizon`."""
+    starts = _candidates(request.start, now, rules, horizon)
+    starts = await within_pacing(
+        db, floor.restaurant_id, rules, starts, request.party_size, exclude=exclude
+    )
+    moved = [_moved(floor.plan, request, s, rules) for s in starts]
     return await _search(
         db,
         floor,
@@ -146,6 +165,46 @@ async def alternatives(
         want=MAX_ALTERNATIVES,
         offload=offload,
     )
+
+
+def _candidates(
+    start: datetime, now: datetime, rules: ServiceRules, horizon: datetime | None
+) -> list[datetime]:
+    """Starts near `start` the rules allow, nearest first."""
+
+    def bookable(s: datetime) -> bool:
+        return now < s and (horizon is None or s <= horizon) and rules.refusal(s) is None
+
+    if rules.restricted:
+        return service.nearby_starts(rules, start, bookable, limit=MAX_CANDIDATES)
+    return [s for s in nearby_starts(start) if bookable(s)]
+
+
+async def within_pacing(
+    db: Database,
+    restaurant_id: UUID,
+    rules: ServiceRules,
+    starts: Sequence[datetime],
+    party_size: int,
+    *,
+    exclude: UUID | None = None,
+) -> list[datetime]:
+    """Those of `starts` whose pacing slot still takes the party: one read covers them all (none
+    when no start is paced)."""
+    slots = [slot[1] for s in starts if (slot := rules.slot_of(s)) is not None]
+    if not slots:
+        return list(starts)
+    widest = max(p.pacing.slot_minutes for p in rules.periods if p.pacing is not None)
+    async with _connection(db) as conn:
+        rows = await paced_reservations(
+            conn,
+            restaurant_id,
+            start=min(slots),
+            end=max(slots) + timedelta(minutes=widest),
+            exclude=exclude,
+        )
+    others = [PacedBooking(start_at=begin, party_size=party) for begin, party in rows]
+    return [s for s in starts if pacing_allows(rules, s, party_size, others)]
 
 
 def restaurant_zone(floor: FloorPlan) -> ZoneInfo:
@@ -179,10 +238,13 @@ async def bookable_starts(
     route: Route,
     budget: SearchBudget,
     offload: Offload = asyncio.to_thread,
+    rules: ServiceRules = OPEN_ALWAYS,
 ) -> list[datetime]:
     """Those of `starts` (in the future) at which the floor can seat `party_size`."""
     requests = [
-        plan_request(floor.plan, start=start, party_size=party_size, zone_preference=None)
+        plan_request(
+            floor.plan, start=start, party_size=party_size, zone_preference=None, rules=rules
+        )
         for start in starts
         if start > now
     ]
@@ -261,5 +323,19 @@ def _acceptable(
     return isinstance(judged, Plan)
 
 
-def _moved(request: PlanRequest, start: datetime) -> PlanRequest:
-    return replace(request, start=start, end=start + (request.end - request.start))
+def _moved(
+    floor: FloorPlan, request: PlanRequest, start: datetime, rules: ServiceRules
+) -> PlanRequest:
+    """The request at `start`, its window from the turn times there (a period may have its own)."""
+    begin, end = rules.occupancy(floor.policy, start, request.party_size)
+    return replace(request, start=begin, end=end)
+
+
+@asynccontextmanager
+async def _connection(db: Database) -> AsyncIterator[Connection]:
+    """`db` itself, or a connection from it for just this read."""
+    if isinstance(db, AsyncConnectionPool):
+        async with db.connection() as conn, conn.transaction():
+            yield conn
+    else:
+        yield db

@@ -16,6 +16,7 @@ from seatflow.api.acceptance import reserved
 from seatflow.api.auth import Scope, owned_booking
 from seatflow.api.availability import plan_request
 from seatflow.api.errors import ApiError
+from seatflow.api.rules import rules_for
 from seatflow.api.schemas import BookingIn, BookingOut, BookingPatch
 from seatflow.api.settle import settle
 from seatflow.api.state import ApiState
@@ -64,11 +65,16 @@ async def create_booking(
     check_party(plan, body.party_size)
     check_start(body.start_at, now)
     check_zone(plan, body.zone_preference)
+    rules = await rules_for(state, scope)
     request = plan_request(
-        plan, start=body.start_at, party_size=body.party_size, zone_preference=body.zone_preference
+        plan,
+        start=body.start_at,
+        party_size=body.party_size,
+        zone_preference=body.zone_preference,
+        rules=rules,
     )
     guest = body.guest
-    async with reserved(state, scope, request, now) as conn:
+    async with reserved(state, scope, request, now, rules=rules) as conn:
         record = await insert_booking(
             conn,
             NewBooking(
@@ -118,14 +124,16 @@ async def modify_booking(
         check_start(patch.start_at, now)
     async with state.pool.connection() as conn, conn.transaction():
         booking = ensure_open(await owned_booking(conn, scope, booking_id))
+    rules = await rules_for(state, scope)
     request = plan_request(
         plan,
         start=patch.start_at or booking.start_at,
         party_size=patch.party_size or booking.party_size,
         zone_preference=booking.zone_preference,
         booking_id=str(booking.id),
+        rules=rules,
     )
-    async with reserved(state, scope, request, now, exclude=booking.id) as conn:
+    async with reserved(state, scope, request, now, rules=rules, exclude=booking.id) as conn:
         booking = ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
         booking = await reschedule_booking(
             conn,

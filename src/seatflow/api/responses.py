@@ -1,6 +1,6 @@
 """The documented error answers of each route, so the OpenAPI schema says what a route really
 returns: a 409 is listed only where it can happen, with the body it has there (`alternatives`
-only on `no_availability`)."""
+only on the refusals of a request: `no_availability` and the service rules')."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from seatflow.api.schemas import (
     BookingClosedOut,
     ErrorOut,
     NoAvailabilityOut,
+    ServiceRefusedOut,
 )
 
 __all__ = [
@@ -43,10 +44,6 @@ _THROTTLED = {
     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
 }
 
-_NO_AVAILABILITY = {
-    "model": NoAvailabilityOut,
-    "description": "`no_availability`: no room then; nearby times that fit.",
-}
 _CLOSED = {
     "model": BookingClosedOut,
     "description": "`booking_closed`: the booking was cancelled or has ended.",
@@ -65,15 +62,24 @@ CREATE_RESPONSES: Responses = {
         },
     },
     **READ_RESPONSES,
-    409: _NO_AVAILABILITY,
+    409: {
+        "model": Annotated[NoAvailabilityOut | ServiceRefusedOut, Field(discriminator="error")],
+        "description": "Refused, nothing written; `alternatives` are nearby times that fit. "
+        "`outside_service_hours`: no service period seats then. `closed`: a closure's date. "
+        "`pacing`: the kitchen's slot is full. `no_availability`: no room on the floor.",
+    },
     429: _THROTTLED,
 }
 MODIFY_RESPONSES: Responses = {
     **READ_RESPONSES,
     409: {
-        "model": Annotated[NoAvailabilityOut | BookingClosedOut, Field(discriminator="error")],
+        "model": Annotated[
+            NoAvailabilityOut | ServiceRefusedOut | BookingClosedOut, Field(discriminator="error")
+        ],
         "description": "`no_availability` (with `alternatives`): no room for the new time or "
-        "party. `booking_closed` (no alternatives): the booking was cancelled or has ended.",
+        "party. `outside_service_hours`, `closed`, `pacing` (with `alternatives`): the service "
+        "rules refuse the new time or party. `booking_closed` (no alternatives): the booking was "
+        "cancelled or has ended.",
     },
     429: _THROTTLED,
 }

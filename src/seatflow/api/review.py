@@ -12,6 +12,7 @@ from uuid import UUID
 from seatflow.api.auth import Scope, owned_booking
 from seatflow.api.bookings import ensure_open, reloaded_view
 from seatflow.api.errors import ApiError
+from seatflow.api.rules import rules_for, rules_refused
 from seatflow.api.schemas import AssignIn, BookingOut, ReviewItemOut, ReviewOut
 from seatflow.api.state import ApiState
 from seatflow.api.validation import check_tables
@@ -55,11 +56,15 @@ async def assign_tables(
 ) -> BookingOut:
     """Seat the booking on exactly these tables (422 if they cannot seat it, 409 if taken)."""
     floor, actor, now = scope.floor, scope.principal.actor, state.clock.now()
+    rules = await rules_for(state, scope)
     async with state.pool.connection() as conn, conn.transaction():
         booking = _not_in_flight(
             ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
         )
         tables = check_tables(floor.plan, body.tables, booking.party_size)
+        refusal = rules.refusal(booking.start_at)
+        if refusal is not None:  # staff may override the planner, not the opening hours
+            raise rules_refused(refusal)
         await bump(conn, floor.restaurant_id)  # tables leave the supply acceptances planned on
         steps = await advance(
             conn, booking, path_to_in_progress(booking.assignment_state), actor=actor

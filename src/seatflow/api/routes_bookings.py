@@ -10,12 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from seatflow.api import bookings, idempotency
 from seatflow.api.auth import RestaurantScope, Stateful
-from seatflow.api.availability import (
-    DAY_BUDGET,
-    bookable_starts,
-    day_starts,
-    restaurant_zone,
-)
+from seatflow.api.availability import DAY_BUDGET, bookable_starts, restaurant_zone
 from seatflow.api.idempotency import REPLAYED_HEADER, IdempotencyKey
 from seatflow.api.responses import (
     AVAILABILITY_RESPONSES,
@@ -24,8 +19,9 @@ from seatflow.api.responses import (
     MODIFY_RESPONSES,
     READ_RESPONSES,
 )
+from seatflow.api.rules import open_starts, rules_for
 from seatflow.api.schemas import AvailabilityOut, BookingIn, BookingOut, BookingPatch
-from seatflow.api.validation import check_day, check_party, within_horizon
+from seatflow.api.validation import MAX_AHEAD, check_day, check_party
 
 __all__ = ["WaitMs", "router"]
 
@@ -100,23 +96,25 @@ async def get_availability(
         ),
     ],
 ) -> AvailabilityOut:
-    """Start times of the day (15-minute grid, 11:00–23:00 local) that can seat the party.
-
-    A time needing a re-arrangement the search cannot find within its short budget is left out.
-    """
+    """Start times of the day that can seat the party: a 15-minute grid over the service
+    periods (11:00–23:00 local without any; none on a closure), less starts whose pacing slot is
+    full. A time needing a re-arrangement the search cannot find within its short budget is left
+    out."""
     plan, now = scope.floor.plan, state.clock.now()
     check_party(plan, party_size)
     check_day(day, now)
+    rules = await rules_for(state, scope)
     async with state.limiter.slot(scope.principal.key_prefix):
         times = await bookable_starts(
             state.pool,
             scope.floor,
             party_size,
-            within_horizon(day_starts(plan, day), now),
+            await open_starts(state, scope, rules, day, party_size, now + MAX_AHEAD),
             now=now,
             route=state.route_for(scope.floor),
             budget=DAY_BUDGET,
             offload=state.offload,
+            rules=rules,
         )
     return AvailabilityOut(
         restaurant=scope.slug,

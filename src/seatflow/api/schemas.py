@@ -33,6 +33,7 @@ __all__ = [
     "GuestIn",
     "HistoryOut",
     "NoAvailabilityOut",
+    "ServiceRefusedOut",
     "PipelineOut",
     "ProblemOut",
     "ReviewItemOut",
@@ -179,6 +180,17 @@ class NoAvailabilityOut(ErrorOut):
     alternatives: list[datetime] = Field(description="Up to three nearby start times that fit.")
 
 
+class ServiceRefusedOut(ErrorOut):
+    """409 of the restaurant's service rules, nothing written: `outside_service_hours` (no
+    service period seats then), `closed` (a closure's date), `pacing` (the kitchen's slot is
+    full of covers or parties)."""
+
+    error: Literal["outside_service_hours", "closed", "pacing"]
+    alternatives: list[datetime] = Field(
+        description="Up to three nearby start times the rules, pacing and the floor accept."
+    )
+
+
 class BookingClosedOut(ErrorOut):
     """409 `booking_closed`: the booking was cancelled or has ended (seated, completed, no-show);
     it can no longer change. No alternatives."""
@@ -190,9 +202,17 @@ class AssignConflictOut(ErrorOut):
     """409 of a manual assignment, nothing changed: `booking_closed` (cancelled or ended),
     `assignment_in_progress` (a dead worker's leftover: requeue it first), `tables_taken`
     (another booking holds or owns one of the tables then), `conflict` (the hold expired before
-    it was confirmed: try again). No alternatives."""
+    it was confirmed: try again), `outside_service_hours` / `closed` (the service rules do not
+    seat anyone at the booking's start). No alternatives."""
 
-    error: Literal["booking_closed", "assignment_in_progress", "tables_taken", "conflict"]
+    error: Literal[
+        "booking_closed",
+        "assignment_in_progress",
+        "tables_taken",
+        "conflict",
+        "outside_service_hours",
+        "closed",
+    ]
 
 
 class AvailabilityOut(BaseModel):

@@ -27,6 +27,7 @@ from seatflow.settings import Settings
 from seatflow.store.bookings import Transition
 from seatflow.store.database import Connection
 from seatflow.store.floors import FloorCache, StoredFloor
+from seatflow.store.service_rules import RulesCache
 
 __all__ = ["ApiState", "api_state", "database_gate"]
 
@@ -50,6 +51,8 @@ class ApiState:
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     #: Floors by restaurant: a request reads one row to know its cached floor is current.
     floors: FloorCache = field(default_factory=FloorCache)
+    #: Service rules by restaurant, current as long as the floor version is.
+    rules: RulesCache = field(default_factory=RulesCache)
     #: Per restaurant: this process's acceptances queue here (see `api.acceptance`).
     reservation_locks: dict[UUID, asyncio.Lock] = field(default_factory=dict)
 

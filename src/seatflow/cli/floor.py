@@ -1,4 +1,5 @@
-"""`seatflow floor …`: import a scenario's restaurant, show a floor, list restaurants."""
+"""`seatflow floor …`: import a scenario's restaurant (a v2 file's service rules with it), show a
+floor and its service rules, list restaurants."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from seatflow.cli.runtime import connect, ready_url, settings_of
-from seatflow.documents import parse_scenario_text
+from seatflow.documents import parse_document_text
 from seatflow.domain.combinations import valid_combinations
-from seatflow.domain.floor import FloorPlan
+from seatflow.domain.floor import FloorPlan, TurnRule
 from seatflow.domain.floor_change import Stranded
+from seatflow.domain.service import Pacing, ServiceRules
+from seatflow.domain.service_day import ServiceDay
 from seatflow.errors import FloorChangeRefused, InvalidDocument, InvalidScenario
 from seatflow.jobs.app import build_app
 from seatflow.jobs.queue import ProcrastinateQueue
@@ -24,6 +27,7 @@ from seatflow.pipeline.floor_change import FLOOR_CHANGE, FloorChange, change_flo
 from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.store.events import BatchingEventSink
 from seatflow.store.floors import StoredFloor, list_restaurants, load_floor
+from seatflow.store.service_rules import load_rules, save_rules
 
 app = typer.Typer(help="Floor plans: import, show, list.", no_args_is_help=True)
 console = Console()
@@ -55,15 +59,16 @@ def import_command(
         ),
     ] = False,
 ) -> None:
-    """Load (or update in place) the restaurant of a seatflow.scenario/v1 file.
+    """Load (or update in place) the restaurant of a seatflow.scenario/v1 or v2 file; a v2 file's
+    service rules (periods, closures, grace, overstay step) replace the stored ones with it.
 
     Exits 2 listing every problem of a bad file, and 4 listing the live bookings a new floor
     would strand (without --reassign); either way nothing is written.
     """
-    floor = _read_floor(file)
+    floor, rules = _read_floor(file)
     url = ready_url(settings_of(ctx))
     try:
-        change = asyncio.run(_change(url, floor, reassign=reassign))
+        change = asyncio.run(_change(url, floor, rules, reassign=reassign))
     except FloorChangeRefused as exc:
         _error(str(exc))
         for item in exc.stranded:
@@ -72,19 +77,23 @@ def import_command(
     console.print(
         f"imported [bold]{escape(floor.slug)}[/]: {len(floor.zones)} zones, "
         f"{len(floor.tables)} tables, {len(floor.adjacency)} adjacent pairs"
+        + ("" if rules is None else f", {len(rules.periods)} service periods")
     )
     for item in change.reassigned:
         console.print(f"  re-assigning {escape(_seating(item))}", soft_wrap=True, highlight=False)
 
 
-def _read_floor(file: Path) -> FloorPlan:
-    """The file's floor, or every problem of the file, one a line, and exit 2."""
+def _read_floor(file: Path) -> tuple[FloorPlan, ServiceRules | None]:
+    """The file's floor and (v2) service rules, or every problem of the file, one a line, and
+    exit 2."""
     try:
-        return parse_scenario_text(read_scenario_file(file)).floor
+        document = parse_document_text(read_scenario_file(file))
     except InvalidDocument as exc:
         for path, reason in exc.problems:
             _error(f"{file}: {path}: {reason}")
         raise typer.Exit(EXIT_INVALID) from None
+    rules = document.rules if isinstance(document, ServiceDay) else None
+    return document.floor, rules
 
 
 def _seating(item: Stranded) -> str:
@@ -95,8 +104,11 @@ def _seating(item: Stranded) -> str:
     )
 
 
-async def _change(url: str, floor: FloorPlan, *, reassign: bool) -> FloorChange:
-    """The change in one transaction; its state changes announced once it committed."""
+async def _change(
+    url: str, floor: FloorPlan, rules: ServiceRules | None, *, reassign: bool
+) -> FloorChange:
+    """The change (and the rules, given any) in one transaction; its state changes announced
+    once it committed."""
     async with connect(url) as conn:
         async with conn.transaction():
             change = await change_floor(
@@ -107,6 +119,8 @@ async def _change(url: str, floor: FloorPlan, *, reassign: bool) -> FloorChange:
                 actor=ACTOR,
                 reassign=reassign,
             )
+            if rules is not None:
+                await save_rules(conn, change.restaurant_id, rules)
         if change.transitions:
             sink = BatchingEventSink(url)
             for step in change.transitions:
@@ -124,11 +138,14 @@ def show_command(ctx: typer.Context, slug: str) -> None:
     """Print a restaurant's zones, tables and adjacency."""
     url = ready_url(settings_of(ctx))
 
-    async def run() -> StoredFloor:
+    async def run() -> tuple[StoredFloor, ServiceRules]:
         async with connect(url) as conn:
-            return await load_floor(conn, slug)
+            stored = await load_floor(conn, slug)
+            return stored, await load_rules(conn, stored.restaurant_id)
 
-    render_floor(asyncio.run(run()))
+    stored, rules = asyncio.run(run())
+    render_floor(stored)
+    render_rules(rules)
 
 
 @app.command("list")
@@ -174,3 +191,41 @@ def render_floor(stored: StoredFloor) -> None:
             ", ".join(sorted(neighbours[table.key])),
         )
     console.print(tables)
+
+
+def render_rules(rules: ServiceRules) -> None:
+    """The service periods (hours, turn tables, pacing), closures, no-show grace, overstay step."""
+    console.print(
+        f"Service rules: no-show grace {rules.no_show_grace_minutes} min, "
+        f"overstay step {rules.overstay_step_minutes} min"
+        + ("" if rules.restricted else ", seats at any time (no service periods)")
+    )
+    if rules.periods:
+        periods = Table("period", "weekdays", "seating", "turns", "pacing", title="Service periods")
+        for p in rules.periods:
+            turns = "policy" if p.turn_minutes is None else _turns(p.turn_minutes)
+            periods.add_row(
+                escape(p.key),
+                ",".join(str(d) for d in sorted(p.weekdays)),
+                f"{p.first_seating:%H:%M}–{p.last_seating:%H:%M}",
+                turns,
+                _pacing(p.pacing),
+            )
+        console.print(periods)
+    if rules.closures:
+        closures = Table("date", "reason", title="Closures")
+        for c in rules.closures:
+            closures.add_row(c.date.isoformat(), escape(c.reason or ""))
+        console.print(closures)
+
+
+def _turns(rules: tuple[TurnRule, ...]) -> str:
+    return ", ".join(f"≤{r.max_party}: {r.minutes} min" for r in rules)
+
+
+def _pacing(pacing: Pacing | None) -> str:
+    if pacing is None:
+        return "none"
+    covers = "-" if pacing.max_covers is None else str(pacing.max_covers)
+    parties = "-" if pacing.max_parties is None else str(pacing.max_parties)
+    return f"per {pacing.slot_minutes} min: {covers} covers, {parties} parties"

@@ -7,6 +7,7 @@ booking planned under the old rules commits beside the new ones.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from seatflow.errors import NotFound
 from seatflow.store.database import Connection
 from seatflow.store.queries import query
 
-__all__ = ["load_rules", "save_rules"]
+__all__ = ["RulesCache", "load_rules", "save_rules"]
 
 
 async def load_rules(conn: Connection, restaurant_id: UUID) -> ServiceRules:
@@ -95,3 +96,27 @@ def _period_row(period: ServicePeriod, position: int) -> dict[str, Any]:
         "max_covers": pacing.max_covers if pacing else None,
         "max_parties": pacing.max_parties if pacing else None,
     }
+
+
+class RulesCache:
+    """Service rules by restaurant, kept with the floor version they were read under.
+
+    `save_rules` (and every floor import) moves the restaurant's `updated_at`, the floor version a
+    request already has in hand: a current entry costs no query, a stale one is read again."""
+
+    def __init__(self) -> None:
+        self._rules: dict[UUID, tuple[datetime, ServiceRules]] = {}
+
+    def cached(self, restaurant_id: UUID, version: datetime) -> ServiceRules | None:
+        """The rules read under `version`, if they are here (no connection needed)."""
+        cached = self._rules.get(restaurant_id)
+        return cached[1] if cached is not None and cached[0] == version else None
+
+    async def get(self, conn: Connection, restaurant_id: UUID, version: datetime) -> ServiceRules:
+        """The rules for the floor at `version`: from the cache, else one read (three queries)."""
+        cached = self.cached(restaurant_id, version)
+        if cached is not None:
+            return cached
+        rules = await load_rules(conn, restaurant_id)
+        self._rules[restaurant_id] = (version, rules)
+        return rules

@@ -111,7 +111,12 @@ async def test_routes_that_cannot_conflict_document_no_409(api: Api) -> None:
         "assignment_in_progress",
         "tables_taken",
         "conflict",
+        "outside_service_hours",
+        "closed",
     }
+    post = documented_409(schema, f"{base}/bookings", "post")
+    for code in ("no_availability", "outside_service_hours", "closed", "pacing"):
+        assert "alternatives" in post[code] and "alternatives" in patch[code]
 
 
 @pytest.mark.parametrize(
