@@ -19,7 +19,14 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from seatflow import __version__
-from seatflow.api import routes_admin, routes_bookings, routes_floor, routes_health, routes_review
+from seatflow.api import (
+    routes_admin,
+    routes_bookings,
+    routes_floor,
+    routes_health,
+    routes_live_service,
+    routes_review,
+)
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
 from seatflow.api.outage import ApiOutage
@@ -134,6 +141,6 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.include_router(routes_health.router)
-    for module in (routes_bookings, routes_review, routes_floor, routes_admin):
+    for module in (routes_bookings, routes_live_service, routes_review, routes_floor, routes_admin):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(database_gate)])
     return app
