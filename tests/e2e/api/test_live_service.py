@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from db.test_runbook_sql import runbook_queries
 from e2e.api.kit import FLOOR, Api, api_settings, seed
 from seatflow.api import create_app
 from seatflow.documents import parse_restaurant
@@ -413,3 +414,34 @@ async def test_an_arrival_racing_a_repack_that_moves_it_sits_once(
     else:  # the guests sat first: X kept its table, and the eight could not be placed then
         assert (seated["tables"], seated["moves"]) == (x["tables"], [])
         assert (await service.view(eight))["tables"] == []
+
+
+async def test_the_runbooks_live_service_queries_give_the_evenings_figures(
+    service: Service,
+) -> None:
+    """The runbook's live-service SQL over an evening: an overstay moving its successor, a
+    no-show released by the sweep, a walk-in — each figure where the tables say it is."""
+    never = await service.book(2, t(17), zone_preference="terrace")
+    _, second = await _overstay(service)
+    assert await service.assign(second, "overstay") == "confirmed"
+    state = service.api.state
+    assert await sweep_no_shows(state.pool, state.services.sink, state.clock) == 1
+    assert (await service.view(never))["status"] == "no_show"
+    assert (await service.walk_in(2)).status_code == 201
+    await service.api.flush_events()
+    alpha = service.api.restaurants["alpha"]
+    figures = {}
+    for query in runbook_queries():
+        if "service.floor" in query.sql or "booking_moves" in query.sql or "pinned" in query.sql:
+            figures[query.caption] = await service.api.sql(query.sql)
+    events, moves, statuses = figures.values()
+    assert {(r["restaurant_id"], r["event_type"]): r["events"] for r in events} == {
+        (alpha, "floor.seated"): 1,
+        (alpha, "floor.overstay_extended"): 1,
+        (alpha, "floor.no_show"): 1,
+        (alpha, "floor.walk_in_seated"): 1,
+    }
+    assert moves == [{"reason": "overstay", "moves": 1, "bookings": 1}]
+    assert statuses == [
+        {"restaurant_id": alpha, "no_shows": 1, "seated": 2, "walk_ins": 1, "pinned": 0}
+    ]
