@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 
 from db.test_runbook_sql import runbook_queries
 from e2e.api.kit import FLOOR, Api, api_settings, seed
+from e2e.api.test_contract import conforms
 from seatflow.api import create_app
 from seatflow.documents import parse_restaurant
 from seatflow.domain.combinations import combinations_for
@@ -445,3 +446,29 @@ async def test_the_runbooks_live_service_queries_give_the_evenings_figures(
     assert statuses == [
         {"restaurant_id": alpha, "no_shows": 1, "seated": 2, "walk_ins": 1, "pinned": 0}
     ]
+
+
+async def test_every_409_is_the_body_its_route_documents(service: Service) -> None:
+    """The door's 409s (with `earliest`), booking_closed and the undo's refusals each have the
+    body the OpenAPI schema gives their route."""
+    item = "/v1/restaurants/{slug}/bookings/{booking_id}"
+    booking = await service.book(2, t(17), zone_preference="main")
+    service.at(17)
+    for party in (8, 2):  # B+C and T: A is the booking's
+        assert (await service.walk_in(party)).status_code == 201
+    full = await service.walk_in(2)
+    await conforms(service.api, full, "/v1/restaurants/{slug}/walk-ins", "post")
+    assert full.json()["earliest"] is not None
+    not_one = await service.delete(f"/bookings/{booking['id']}/no-show")
+    await conforms(service.api, not_one, item + "/no-show", "delete")
+    not_seated = await service.post(f"/bookings/{booking['id']}/depart")
+    await conforms(service.api, not_seated, item + "/depart", "post")
+    assert (await service.arrive(booking)).status_code == 200
+    twice = await service.arrive(booking)
+    await conforms(service.api, twice, item + "/arrive", "post")
+    seated = await service.post(f"/bookings/{booking['id']}/no-show")
+    await conforms(service.api, seated, item + "/no-show", "post")
+    service.at(22)
+    late = await service.walk_in(2)
+    await conforms(service.api, late, "/v1/restaurants/{slug}/walk-ins", "post")
+    assert (late.json()["error"], late.json()["earliest"]) == ("outside_service_hours", None)
