@@ -51,7 +51,6 @@ from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection, pipelined_transaction
 from seatflow.store.events import EventSink
 from seatflow.store.floors import FloorCache, StoredFloor
-from seatflow.store.live_service import attribute
 from seatflow.store.occupancy import send_booking_occupancy
 
 S = AssignmentState
@@ -290,10 +289,8 @@ class AssignmentCoordinator:
         plan: Plan,
         run: InvocationRun,
     ) -> Outcome:
-        """Send the whole confirm — tables, states, attempt — to be checked at the sync. The moves
-        it makes (the booking's own new tables, re-packed ones) are recorded under the trigger."""
+        """Send the whole confirm — tables, states, attempt — to be checked at the sync."""
         actor = f"v3:{trigger}"
-        await attribute(conn, actor=actor, reason=trigger, now=self._clock.now())
         applied = await apply_plan(
             conn,
             floor,
