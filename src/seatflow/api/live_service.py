@@ -30,6 +30,7 @@ from seatflow.pipeline.handback import back_to_pending
 from seatflow.pipeline.seating import NO_TABLE_FREE, Seated, seat_arrival, seat_walk_in
 from seatflow.store.bookings import BookingRecord, require_booking
 from seatflow.store.database import Connection
+from seatflow.store.events import Severity
 from seatflow.store.live_service import change_status
 from seatflow.store.moves import last_tables, set_pinned
 from seatflow.store.occupancy import load_occupants
@@ -271,7 +272,7 @@ def _emit(
     scope: Scope,
     at: datetime,
     booking_id: UUID | None,
-    severity: str = "info",
+    severity: Severity = "info",
     **context: object,
 ) -> None:
     state.services.sink.emit(
@@ -280,7 +281,7 @@ def _emit(
             at=at,
             booking_id=booking_id,
             restaurant_id=scope.floor.restaurant_id,
-            severity="warning" if severity == "warning" else "info",
+            severity=severity,
             **context,
         )
     )
