@@ -22,7 +22,12 @@ from seatflow.api.validation import check_party, check_zone
 from seatflow.api.views import booking_view
 from seatflow.domain.states import BookingStatus
 from seatflow.errors import SeatingRefused, TablesTaken, VersionConflict
-from seatflow.pipeline.departures import EXPECTED_GUESTS, depart, mark_no_show
+from seatflow.pipeline.departures import (
+    EXPECTED_GUESTS,
+    depart,
+    mark_no_show,
+    requeue_waiting,
+)
 from seatflow.pipeline.event_types import FloorEventType
 from seatflow.pipeline.flags import Route
 from seatflow.pipeline.floor_events import floor_event
@@ -116,13 +121,21 @@ async def walk_in(state: ApiState, scope: Scope, body: WalkInIn) -> BookingOut:
 
 
 async def depart_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
-    """The seated guests left: `completed`, tables free from now plus the buffer."""
+    """The seated guests left: `completed`, tables free from now plus the buffer; reservations
+    still waiting for tables get another assignment run (trigger `departure`)."""
     now = state.clock.now()
     async with state.pool.connection() as conn, conn.transaction():
         await owned_booking(conn, scope, booking_id, for_update=True)
         record = await depart(conn, scope.floor, booking_id, now=now)
+        queued = await requeue_waiting(
+            conn,
+            scope.floor.restaurant_id,
+            now=now,
+            queue=state.queue,
+            actor=scope.principal.actor,
+        )
         view = await booking_view(conn, record, scope.slug)
-    _emit(state, Fx.DEPARTED, scope, now, booking_id, seated_at=record.seated_at)
+    _emit(state, Fx.DEPARTED, scope, now, booking_id, seated_at=record.seated_at, requeued=queued)
     return view
 
 

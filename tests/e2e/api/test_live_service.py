@@ -472,3 +472,21 @@ async def test_every_409_is_the_body_its_route_documents(service: Service) -> No
     late = await service.walk_in(2)
     await conforms(service.api, late, "/v1/restaurants/{slug}/walk-ins", "post")
     assert (late.json()["error"], late.json()["earliest"]) == ("outside_service_hours", None)
+
+
+async def test_a_departure_requeues_a_reservation_still_waiting_for_tables(
+    service: Service,
+) -> None:
+    """The overstaying party leaves at 18:35: the booking it displaced, still without tables,
+    gets an assignment run of trigger `departure` and is placed."""
+    first, second = await _overstay(service)
+    await service.api.sql("DELETE FROM procrastinate_jobs")  # as if its overstay run had failed
+    service.at(18, 35)
+    response = await service.post(f"/bookings/{first['id']}/depart")
+    assert response.status_code == 200, response.text
+    jobs = await service.api.sql(
+        "SELECT args FROM procrastinate_jobs WHERE args->>'booking_id' = %s", second["id"]
+    )
+    assert [j["args"]["trigger"] for j in jobs] == ["departure"]
+    assert await service.assign(second, "departure") == "confirmed"
+    assert (await service.view(second))["tables"] != []
