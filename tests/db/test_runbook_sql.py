@@ -80,8 +80,11 @@ class Truth:
     """What the evening did, from the record of truth (bookings, state history) and the
     outcomes its routers returned — never from observability_events."""
 
-    def __init__(self, evenings: Evenings, states: Rows, history: Rows, worse: int) -> None:
+    def __init__(
+        self, evenings: Evenings, states: Rows, history: Rows, worse: int, moves: Rows = ()
+    ) -> None:
         self.evenings = evenings
+        self.moves = {r["reason"]: r["n"] for r in moves}
         self.disagreements = worse
         self.states = Counter({(r["slug"], r["assignment_state"]): r["n"] for r in states})
         self.history = {(r["from_state"], r["to_state"]): r["n"] for r in history}
@@ -110,7 +113,14 @@ async def truth_of(conn: psycopg.AsyncConnection[Any], evenings: Evenings) -> Tr
     )
     row = await worse.fetchone()
     assert row is not None
-    return Truth(evenings, await states.fetchall(), await history.fetchall(), row["n"])
+    moves = await conn.execute("SELECT reason, count(*) AS n FROM booking_moves GROUP BY 1")
+    return Truth(
+        evenings,
+        await states.fetchall(),
+        await history.fetchall(),
+        row["n"],
+        await moves.fetchall(),
+    )
 
 
 def by_type(rows: Rows, truth: Truth) -> None:
@@ -207,6 +217,20 @@ def legacy_still_routed(rows: Rows, truth: Truth) -> None:
     assert rows[0]["count"] >= 2 * truth.legacy_runs > 0
 
 
+def floor_events(rows: Rows, truth: Truth) -> None:
+    """The evening reports nothing at the door (tests/e2e/api/test_live_service.py runs these
+    three over a live service)."""
+    assert rows == []
+
+
+def moves_by_reason(rows: Rows, truth: Truth) -> None:
+    assert {r["reason"]: r["moves"] for r in rows} == truth.moves
+
+
+def live_statuses(rows: Rows, truth: Truth) -> None:
+    assert sum(r["no_shows"] + r["seated"] + r["walk_ins"] + r["pinned"] for r in rows) == 0
+
+
 #: Each runbook query's checker, found by a phrase of the prose line before it.
 FIGURES: dict[str, Callable[[Rows, Truth], None]] = {
     "by type and severity": by_type,
@@ -221,6 +245,9 @@ FIGURES: dict[str, Callable[[Rows, Truth], None]] = {
     "State-machine transitions": transitions,
     "Legacy outcomes": legacy_outcomes,
     "Zero `auto_assign.summary`": legacy_still_routed,
+    "Live-service events of the last 12 hours": floor_events,
+    "`booking_moves`, the record of every change": moves_by_reason,
+    "Live-service statuses": live_statuses,
 }
 
 

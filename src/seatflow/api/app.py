@@ -24,6 +24,7 @@ from seatflow.api import (
     routes_bookings,
     routes_floor,
     routes_health,
+    routes_live_service,
     routes_review,
     routes_service_rules,
 )
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(routes_health.router)
     for module in (
         routes_bookings,
+        routes_live_service,
         routes_review,
         routes_floor,
         routes_service_rules,

@@ -14,7 +14,9 @@ from seatflow.api.schemas import (
     BookingClosedOut,
     ErrorOut,
     NoAvailabilityOut,
+    NoTableFreeOut,
     ServiceRefusedOut,
+    UndoRefusedOut,
 )
 
 __all__ = [
@@ -25,6 +27,11 @@ __all__ = [
     "AVAILABILITY_RESPONSES",
     "READ_RESPONSES",
     "REQUEUE_RESPONSES",
+    "ARRIVE_RESPONSES",
+    "BLOCK_RESPONSES",
+    "DEPART_RESPONSES",
+    "UNDO_NO_SHOW_RESPONSES",
+    "WALK_IN_RESPONSES",
 ]
 
 Responses = dict[int | str, dict[str, Any]]
@@ -92,4 +99,36 @@ ASSIGN_RESPONSES: Responses = {
         "model": AssignConflictOut,
         "description": "The booking or the tables do not allow it now; nothing changed.",
     },
+}
+
+_DOOR = {
+    "model": NoTableFreeOut,
+    "description": "Nobody can be seated now: `no_table_free` with `earliest` (when a fitting "
+    "table frees, null if not before service ends), `outside_service_hours` or `closed`.",
+}
+ARRIVE_RESPONSES: Responses = {
+    **READ_RESPONSES,
+    409: {
+        "model": Annotated[NoTableFreeOut | BookingClosedOut, Field(discriminator="error")],
+        "description": "`no_table_free` (with `earliest`; the guests are counted as displaced), "
+        "`outside_service_hours`, `closed`; or `booking_closed`: already seated, completed or "
+        "cancelled.",
+    },
+}
+WALK_IN_RESPONSES: Responses = {
+    201: {"description": "Seated now: the walk-in's booking, status `seated`."},
+    **READ_RESPONSES,
+    409: _DOOR,
+}
+DEPART_RESPONSES: Responses = {
+    **READ_RESPONSES,
+    409: {**_CLOSED, "description": "`booking_closed`: the guests are not seated."},
+}
+UNDO_NO_SHOW_RESPONSES: Responses = {
+    **READ_RESPONSES,
+    409: {"model": UndoRefusedOut, "description": "The no-show stands; nothing changed."},
+}
+BLOCK_RESPONSES: Responses = {
+    **READ_RESPONSES,
+    404: {"model": ErrorOut, "description": "No such restaurant, table or live block."},
 }

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from seatflow.api import bookings, idempotency
+from seatflow.api import bookings, idempotency, live_service
 from seatflow.api.auth import RestaurantScope, Stateful
 from seatflow.api.availability import DAY_BUDGET, bookable_starts, restaurant_zone
 from seatflow.api.idempotency import REPLAYED_HEADER, IdempotencyKey
@@ -21,7 +21,7 @@ from seatflow.api.responses import (
 )
 from seatflow.api.rules import open_starts, rules_for
 from seatflow.api.schemas import AvailabilityOut, BookingIn, BookingOut, BookingPatch
-from seatflow.api.validation import MAX_AHEAD, check_day, check_party
+from seatflow.api.validation import MAX_AHEAD, check_day, check_party, invalid
 
 __all__ = ["WaitMs", "router"]
 
@@ -72,7 +72,12 @@ async def patch_booking(
     state: Stateful,
     wait_ms: WaitMs = None,
 ) -> BookingOut:
-    """Change the time and/or party: re-checked, tables released, assigned again."""
+    """Change the time and/or party: re-checked, tables released, assigned again. Or, alone,
+    `pinned`: staff placed it by hand, and re-packing never moves it."""
+    if body.pinned is not None:
+        if body.party_size is not None or body.start_at is not None:
+            raise invalid("pinned", "set pinned on its own, without party_size or start_at")
+        return await live_service.pin_booking(state, scope, booking_id, body.pinned)
     async with state.limiter.slot(scope.principal.key_prefix):
         return await bookings.modify_booking(state, scope, booking_id, body, wait_ms)
 

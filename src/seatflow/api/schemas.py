@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 
 from seatflow.pipeline.rollout_gate import CheckStatus, Comparison, Verdict
 
@@ -24,11 +32,17 @@ __all__ = [
     "BookingIn",
     "BookingOut",
     "BookingPatch",
+    "BlockIn",
+    "BlockOut",
+    "BlockedOut",
+    "BlocksOut",
     "CheckOut",
     "ErrorOut",
     "EventOut",
     "FloorRefusedOut",
     "InvalidDocumentOut",
+    "MoveOut",
+    "NoTableFreeOut",
     "GateOut",
     "GuestIn",
     "HistoryOut",
@@ -39,8 +53,10 @@ __all__ = [
     "ReviewItemOut",
     "RestaurantGateOut",
     "ReviewOut",
+    "WalkInIn",
     "RolloutOut",
     "StrandedOut",
+    "UndoRefusedOut",
 ]
 
 
@@ -92,10 +108,30 @@ class BookingIn(_Request):
 
 
 class BookingPatch(_Request):
-    """Either or both; the booking is re-checked and re-assigned with the new values."""
+    """A new time and/or party (re-checked and re-assigned), or — on its own — `pinned`."""
 
     party_size: PartySize | None = None
     start_at: IsoDateTime | None = None
+    pinned: StrictBool | None = Field(
+        default=None,
+        description="Staff placed it by hand: re-packing never moves a pinned booking. "
+        "Give it alone, without party_size or start_at.",
+    )
+
+
+class WalkInIn(_Request):
+    """Guests at the door, to be seated now."""
+
+    party_size: PartySize
+    zone_preference: Text | None = None
+
+
+class BlockIn(_Request):
+    """The table is out of use over [from, until)."""
+
+    start: IsoDateTime = Field(alias="from")
+    until: IsoDateTime
+    reason: Text | None = None
 
 
 class AssignIn(_Request):
@@ -119,6 +155,16 @@ class AssignmentOut(BaseModel):
     reason: str | None
 
 
+class MoveOut(BaseModel):
+    """One change of a placed booking's tables: who or what moved it, and why."""
+
+    from_tables: list[str] = Field(serialization_alias="from")
+    to_tables: list[str] = Field(serialization_alias="to")
+    actor: str | None
+    reason: str | None
+    at: datetime
+
+
 class BookingOut(BaseModel):
     id: UUID
     restaurant: str
@@ -134,6 +180,13 @@ class BookingOut(BaseModel):
     created_at: datetime
     history: list[HistoryOut]
     assignment: AssignmentOut | None = None
+    source: str = Field(default="online", description="online, phone or walk_in.")
+    seated_at: datetime | None = None
+    left_at: datetime | None = None
+    pinned: bool = False
+    moves: list[MoveOut] = Field(
+        default_factory=list, description="Every change of its tables once placed, oldest first."
+    )
 
 
 class ErrorOut(BaseModel):
@@ -213,6 +266,45 @@ class AssignConflictOut(ErrorOut):
         "outside_service_hours",
         "closed",
     ]
+
+
+class NoTableFreeOut(ErrorOut):
+    """409 of the door (arrive, walk-in): nobody could be seated now. `no_table_free` with
+    `earliest` (when a fitting table frees, null if not before service ends), or
+    `outside_service_hours` / `closed` (earliest null)."""
+
+    error: Literal["no_table_free", "outside_service_hours", "closed"]
+    earliest: datetime | None
+
+
+class UndoRefusedOut(ErrorOut):
+    """409 of taking a no-show back, nothing changed: `not_no_show` (the booking is not a
+    no-show), `tables_taken` (its tables were given to someone else meanwhile), `grace_over`
+    (past the grace period the sweep would release it again: use arrive)."""
+
+    error: Literal["not_no_show", "tables_taken", "grace_over"]
+
+
+class BlockOut(BaseModel):
+    id: UUID
+    table: str
+    start: datetime = Field(serialization_alias="from")
+    until: datetime
+    reason: str | None
+    created_at: datetime
+
+
+class BlockedOut(BaseModel):
+    block: BlockOut
+    displaced: list[UUID] = Field(
+        description="Bookings not yet seated that were on the table then: handed back to be "
+        "assigned elsewhere (or sent to review)."
+    )
+
+
+class BlocksOut(BaseModel):
+    restaurant: str
+    blocks: list[BlockOut]
 
 
 class AvailabilityOut(BaseModel):

@@ -1,10 +1,11 @@
-"""A booking as the API shows it: the record, its live tables and its state history."""
+"""A booking as the API shows it: the record, its live tables, its state history and its moves."""
 
 from __future__ import annotations
 
-from seatflow.api.schemas import AssignmentOut, BookingOut, HistoryOut
+from seatflow.api.schemas import AssignmentOut, BookingOut, HistoryOut, MoveOut
 from seatflow.store.bookings import BookingRecord, state_history, table_keys
 from seatflow.store.database import Connection
+from seatflow.store.moves import moves_of
 
 __all__ = ["booking_view"]
 
@@ -16,6 +17,7 @@ async def booking_view(
     assignment: AssignmentOut | None = None,
 ) -> BookingOut:
     history = await state_history(conn, booking.id)
+    moves = await moves_of(conn, booking.id)
     return BookingOut(
         id=booking.id,
         restaurant=restaurant,
@@ -41,4 +43,18 @@ async def booking_view(
             for row in history
         ],
         assignment=assignment,
+        source=booking.source,
+        seated_at=booking.seated_at,
+        left_at=booking.left_at,
+        pinned=booking.pinned,
+        moves=[
+            MoveOut(
+                from_tables=list(row["from_tables"]),
+                to_tables=list(row["to_tables"]),
+                actor=row["actor"],
+                reason=row["reason"],
+                at=row["moved_at"],
+            )
+            for row in moves
+        ],
     )

@@ -31,6 +31,8 @@ PERIODIC: dict[str, tuple[str, Upkeep]] = {
     "seatflow.recover_stuck": ("* * * * * */30", tasks.recover_stuck),
     "seatflow.requeue_orphans": ("* * * * * */30", tasks.requeue_orphans),
     "seatflow.release_expired_holds": ("* * * * *", tasks.release_expired_holds),
+    "seatflow.release_no_shows": ("* * * * *", tasks.release_no_shows),
+    "seatflow.extend_overstays": ("* * * * *", tasks.extend_overstays),
 }
 
 

@@ -19,7 +19,7 @@ import structlog
 from procrastinate import JobContext
 
 from seatflow.bootstrap import Services
-from seatflow.jobs import maintenance
+from seatflow.jobs import live_service, maintenance
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.metrics import Metrics
 from seatflow.pipeline.outage import ReconnectBackoff
@@ -32,6 +32,8 @@ __all__ = [
     "RETRY_TRIGGER",
     "WorkerDeps",
     "auto_assign",
+    "extend_overstays",
+    "release_no_shows",
     "recover_stuck",
     "release_expired_holds",
     "requeue_orphans",
@@ -164,3 +166,19 @@ async def requeue_orphans(context: JobContext, timestamp: int) -> int:
     """Periodic: a job for every waiting booking without one."""
     deps = deps_of(context)
     return await maintenance.requeue_orphans(deps.services.pool, deps.queue)
+
+
+async def release_no_shows(context: JobContext, timestamp: int) -> int:
+    """Periodic: reservations past their no-show grace release their tables."""
+    services = deps_of(context).services
+    return await live_service.sweep_no_shows(services.pool, services.sink, services.clock)
+
+
+async def extend_overstays(context: JobContext, timestamp: int) -> int:
+    """Periodic: seated parties past their turn keep their tables a step longer; the bookings
+    that collides with are re-assigned (trigger `overstay`)."""
+    deps = deps_of(context)
+    services = deps.services
+    return await live_service.sweep_overstays(
+        services.pool, services.sink, services.clock, deps.queue
+    )

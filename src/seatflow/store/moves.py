@@ -11,7 +11,7 @@ from uuid import UUID
 from seatflow.store.database import Connection
 from seatflow.store.queries import query
 
-__all__ = ["move_counts", "moves_of", "set_pinned"]
+__all__ = ["last_tables", "move_counts", "moves_of", "set_pinned"]
 
 
 async def moves_of(conn: Connection, booking_id: UUID) -> list[dict[str, Any]]:
@@ -29,3 +29,10 @@ async def set_pinned(conn: Connection, booking_id: UUID, *, pinned: bool) -> boo
     """Pin (or unpin) a booking; False when there is no such booking."""
     cursor = await conn.execute(query("set_pinned"), {"booking_id": booking_id, "pinned": pinned})
     return await cursor.fetchone() is not None
+
+
+async def last_tables(conn: Connection, booking_id: UUID) -> list[str]:
+    """The tables the booking was last placed on, even after it lost them (empty: never placed)."""
+    cursor = await conn.execute(query("last_tables"), {"booking_id": booking_id})
+    row = await cursor.fetchone()
+    return [] if row is None else list(row["tables"])

@@ -102,6 +102,11 @@ async def test_routes_that_cannot_conflict_document_no_409(api: Api) -> None:
         (f"{base}/bookings/{{booking_id}}/requeue", "post"),
         (f"{base}/bookings/{{booking_id}}/assign", "post"),
         (f"{base}/floor", "put"),
+        (f"{base}/bookings/{{booking_id}}/arrive", "post"),
+        (f"{base}/bookings/{{booking_id}}/depart", "post"),
+        (f"{base}/bookings/{{booking_id}}/no-show", "post"),
+        (f"{base}/bookings/{{booking_id}}/no-show", "delete"),
+        (f"{base}/walk-ins", "post"),
     }
     patch = documented_409(schema, f"{base}/bookings/{{booking_id}}", "patch")
     assert "alternatives" in patch["no_availability"]

@@ -12,6 +12,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from seatflow.domain.states import AssignmentState
+from seatflow.pipeline.event_types import FloorEventType
 from seatflow.pipeline.telemetry import (
     COORDINATOR_SOURCE,
     CoordinatorTelemetry,
@@ -332,7 +333,8 @@ def test_finish_with_error_keeps_a_callers_reason_and_context() -> None:
 
 
 def test_the_catalogue_documents_every_event_type() -> None:
-    """docs/events.md names every coordinator, state-machine and legacy event type."""
+    """docs/events.md names every coordinator, state-machine, legacy and floor event type."""
     text = DOCS.read_text(encoding="utf-8")
-    missing = [t.value for t in [*EventType, *LegacyEventType] if f"`{t.value}`" not in text]
+    kinds = [*EventType, *LegacyEventType, *FloorEventType]
+    missing = [t.value for t in kinds if f"`{t.value}`" not in text]
     assert missing == []

@@ -166,3 +166,7 @@ WHERE b.restaurant_id = %(restaurant_id)s AND b.status = 'pending' AND b.source 
   AND b.start_at < %(until)s
   AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.booking_id = b.id AND a.released_at IS NULL)
 ORDER BY b.created_at, b.id;
+
+-- last_tables --
+-- The table set a booking was last given (kept when it lost them: a no-show, a hand-back).
+SELECT coalesce(confirmed_tables, '{}') AS tables FROM bookings WHERE id = %(booking_id)s;
