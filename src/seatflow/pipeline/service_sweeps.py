@@ -18,6 +18,7 @@ import structlog
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.states import BookingStatus
+from seatflow.errors import TablesTaken
 from seatflow.pipeline.departures import mark_no_show
 from seatflow.pipeline.floor_change import JobQueue
 from seatflow.pipeline.handback import hand_back
@@ -80,8 +81,12 @@ async def extend_overstays(
         due = await due_overstays(conn, now, restaurant_id)
     done = []
     for overstay in due:
-        async with pool.connection() as conn, conn.transaction():
-            extended = await _extend(conn, overstay, now, queue)
+        try:
+            async with pool.connection() as conn, conn.transaction():
+                extended = await _extend(conn, overstay, now, queue)
+        except TablesTaken:  # someone sat down on its tables: one party, not the sweep, fails
+            log.error("overstay_not_extended", booking_id=str(overstay.booking_id))
+            continue
         if extended is not None:
             done.append(extended)
     return done

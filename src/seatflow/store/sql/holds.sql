@@ -109,7 +109,11 @@ WITH scope AS (
 -- row per booking), unexpired, unconfirmed holds (one row per hold) and live table blocks (one row
 -- per block: a broken table is occupied by nobody), in one statement.
 SELECT 'allocation' AS kind, a.booking_id, b.party_size, b.status, b.zone_preference, b.pinned,
-       scope.live_service, min(lower(a.during)) AS start_at, max(upper(a.during)) AS end_at,
+       scope.live_service, min(lower(a.during)) AS start_at,
+       -- a seated party is at its table until it leaves, whatever its turn said
+       CASE WHEN b.status = 'seated'
+            THEN greatest(max(upper(a.during)), %(now)s::timestamptz + interval '1 minute')
+            ELSE max(upper(a.during)) END AS end_at,
        array_agg(t.key ORDER BY t.key) AS tables
 FROM scope
 JOIN allocations a ON a.restaurant_id = scope.restaurant_id AND a.during && scope.reach
