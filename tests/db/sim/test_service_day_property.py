@@ -280,6 +280,10 @@ def test_random_service_days_give_valid_results(
     for outcome in sorted(outcomes):
         event(f"outcome {outcome}")
     event(f"pipeline {pipeline}")
+    if result["summary"]["moves"]:
+        event("some booking moved")
+    if result["summary"]["modifications_accepted"]:
+        event("a modification accepted")
 
 
 #: The smallest day that shows the simulator never ending: guests sit and no `depart` follows.
