@@ -17,13 +17,11 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from seatflow.documents import parse_document
 from seatflow.domain.service_day import ServiceDay
-from seatflow.errors import TablesTaken
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.settings import Settings
@@ -168,7 +166,8 @@ def booking_events(
     )
     if not walk_in:
         events.append({"at": _iso(arrived), "type": "arrive", "ref": ref})
-    # Guests always leave (see test_a_party_that_never_leaves_ends_the_day) after they sit.
+    if draw(st.integers(0, 9)) == 0:
+        return events  # now and then a party never leaves (the day still ends)
     stay = _turn(policy, booking["party_size"]) + draw(st.integers(-40, 45))
     left = max(arrived, latest, start) + timedelta(minutes=max(stay, 10))
     events.append({"at": _iso(left), "type": "depart", "ref": ref})
@@ -185,8 +184,7 @@ def service_days(draw: st.DrawFn) -> dict[str, Any]:
             {"max_party": 2, "minutes": short},
             {"max_party": 99, "minutes": short + draw(st.sampled_from([0, 15, 30]))},
         ],
-        # Not 0 until test_an_arrival_as_an_overstay_turn_ends_with_no_buffer passes.
-        "buffer_minutes": draw(st.sampled_from([5, 10, 15])),
+        "buffer_minutes": draw(st.sampled_from([0, 5, 10, 15])),
         "max_tables_per_booking": draw(st.integers(1, 3)),
         "no_show_grace_minutes": draw(st.sampled_from([10, 15])),
         "overstay_step_minutes": draw(st.sampled_from([10, 15])),
@@ -316,12 +314,6 @@ NEVER_LEAVES: dict[str, Any] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="bug: with no depart event the overstay sweep extends the party by one step forever "
-    "(ServiceDaySimulation._until runs up to 100,000 sweeps, weeks of simulated time)",
-)
 def test_a_party_that_never_leaves_ends_the_day(db_url: str) -> None:
     """A seated party with no departure in the file still lets the day end, with a valid result."""
 
@@ -369,13 +361,6 @@ OVERSTAY_AT_ZERO_BUFFER: dict[str, Any] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TablesTaken,
-    reason="bug: at 18:30 the arrival (events first) sees R1's occupancy ended and seats R2 on "
-    "T1 though R1 is still there; the overstay sweep then cannot extend R1 and TablesTaken "
-    "escapes extend_overstays, ending the simulation (with a 15-minute buffer R2 is displaced)",
-)
 def test_an_arrival_as_an_overstay_turn_ends_with_no_buffer(db_url: str) -> None:
     """With no buffer, guests arriving as a seated party's turn ends do not sit on its table."""
     result = asyncio.run(_simulate(db_url, OVERSTAY_AT_ZERO_BUFFER, "v3"))
