@@ -61,8 +61,8 @@ Fx = FloorEventType
 
 
 async def arrive(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
-    """Seat the booking's guests now: its tables if free, else others (re-packing bookings not
-    yet seated, or — guests at the door first — displacing the fewest later ones)."""
+    """Seat the booking's guests now: its tables if free (a late party until its booked end),
+    else others, re-packing bookings not yet seated; nobody booked is pushed out for them."""
     now = state.clock.now()
 
     async def seat(conn: Connection) -> Seated:
@@ -76,7 +76,6 @@ async def arrive(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
             now=now,
             actor=scope.principal.actor,
             repack_budget_ms=_budget(state, scope),
-            queue=state.queue,
         )
 
     try:

@@ -18,15 +18,13 @@ import structlog
 from seatflow.domain.service import ServiceRules
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed, SeatingRefused
-from seatflow.pipeline.floor_change import JobQueue
-from seatflow.pipeline.handback import hand_back, path_to_pending
+from seatflow.pipeline.handback import path_to_pending
 from seatflow.planning.model import Move, Occupant, Plan, PlanRequest
 from seatflow.planning.seating import (
     KEPT,
     allowing_lateness,
     earliest_free,
     own_window,
-    seat_bumping,
     seat_now,
 )
 from seatflow.store.bookings import (
@@ -47,14 +45,13 @@ from seatflow.store.live_service import attribute, change_status, seat_on
 from seatflow.store.occupancy import load_occupants
 from seatflow.store.reservations import bump
 
-__all__ = ["ARRIVAL", "NO_TABLE_FREE", "Seated", "seat_arrival", "seat_walk_in"]
+__all__ = ["NO_TABLE_FREE", "Seated", "seat_arrival", "seat_walk_in"]
 
 log = structlog.get_logger(__name__)
 
 S = AssignmentState
 NO_TABLE_FREE = "no_table_free"
-#: The trigger (and history reason) of bookings an arrival displaces.
-ARRIVAL = "arrival"
+
 #: Statuses a reservation can arrive from: placed or not, or released at the grace deadline.
 ARRIVING = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.NO_SHOW)
 
@@ -81,13 +78,12 @@ async def seat_arrival(
     now: datetime,
     actor: str,
     repack_budget_ms: int,
-    queue: JobQueue,
 ) -> Seated:
     """Seat an arriving reservation now (SeatingRefused when nothing can be freed for it).
 
-    Guests with a booking who are at the door come before bookings still to come: when no
-    arrangement seats everyone, they take the tables that displace the fewest later bookings,
-    and those are handed back to the pipeline (trigger `arrival`) to be seated elsewhere."""
+    Nobody booked is pushed out for them: when no arrangement of the bookings not yet seated
+    makes room, the guests are told when a fitting table frees (measured: displacing later
+    bookings instead cascaded into more guests standing at the door)."""
     booking = await require_booking(conn, booking_id, for_update=True)
     if booking.status not in ARRIVING:
         raise BookingClosed(f"booking {booking.id} is {booking.status}")
@@ -99,15 +95,10 @@ async def seat_arrival(
     current = tuple(await table_keys(conn, booking.id))
     request = _request(floor, rules, booking, now)
     occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
-    request, plan, bumped = _arrival_plan(
+    request, plan = _arrival_plan(
         floor, request, occupants, current, booking.end_at, now, repack_budget_ms
     )
     transitions = await _confirmed(conn, booking, actor)
-    for other in bumped:
-        steps = await hand_back(conn, UUID(other), now, actor=actor, why=ARRIVAL)
-        if steps is not None:
-            transitions += steps
-            await queue.enqueue(conn, UUID(other), ARRIVAL)
     return await _seat(conn, floor, booking, plan, request, now, actor, current, transitions)
 
 
@@ -140,7 +131,7 @@ async def seat_walk_in(
     # Room is kept for booked guests who may still come up to the grace period late.
     lateness = timedelta(minutes=rules.no_show_grace_minutes)
     occupants = allowing_lateness(occupants, lateness)
-    plan, _ = _plan(floor, probe, occupants, now, repack_budget_ms, bump=False)
+    plan = _plan(floor, probe, occupants, now, repack_budget_ms)
     booking = await insert_booking(
         conn,
         NewBooking(
@@ -193,13 +184,12 @@ def _arrival_plan(
     booked_end: datetime,
     now: datetime,
     repack_budget_ms: int,
-) -> tuple[PlanRequest, Plan, tuple[str, ...]]:
+) -> tuple[PlanRequest, Plan]:
     """Own tables (for the whole turn, else until the booked end), else as anyone at the door."""
     kept = own_window(floor.plan, request, occupants, current=current, booked_end=booked_end)
     if kept is not None:
-        return kept, Plan(tables=current, strategy=KEPT, score=0.0), ()
-    plan, bumped = _plan(floor, request, occupants, now, repack_budget_ms, bump=True)
-    return request, plan, bumped
+        return kept, Plan(tables=current, strategy=KEPT, score=0.0)
+    return request, _plan(floor, request, occupants, now, repack_budget_ms)
 
 
 def _plan(
@@ -208,17 +198,12 @@ def _plan(
     occupants: list[Occupant],
     now: datetime,
     repack_budget_ms: int,
-    *,
-    bump: bool,
-) -> tuple[Plan, tuple[str, ...]]:
-    """Tables for the request (other free ones, or a re-pack), and the later bookings it
-    displaces (only when `bump`); SeatingRefused with the earliest time otherwise."""
+) -> Plan:
+    """Tables for the request (free ones, or a re-pack of the bookings not yet seated);
+    SeatingRefused with the earliest time a fitting table frees otherwise."""
     plan = seat_now(floor.plan, request, occupants, repack_budget_ms=repack_budget_ms)
     if isinstance(plan, Plan):
-        return plan, ()
-    bumping = seat_bumping(floor.plan, request, occupants) if bump else None
-    if bumping is not None:
-        return bumping.plan, bumping.bumped
+        return plan
     until = now + timedelta(hours=6)
     earliest = earliest_free(floor.plan, request, occupants, until=until)
     log.info(

@@ -10,27 +10,27 @@ search with no tables of its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from seatflow.domain.floor import FloorPlan
 from seatflow.planning.availability import free_mask
-from seatflow.planning.engine import plan_v3, rank_plans
-from seatflow.planning.index import Candidate, candidates_for, floor_index
+from seatflow.planning.engine import plan_v3
+from seatflow.planning.index import candidates_for, floor_index
 from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
 
 __all__ = [
     "KEPT",
-    "Bumping",
     "allowing_lateness",
     "earliest_free",
     "own_window",
-    "seat_bumping",
     "seat_now",
 ]
 
 #: The strategy of a plan that leaves the party where it was booked.
 KEPT = "kept"
+#: The occupant id prefix of a table block (`store.occupancy`).
+BLOCK_PREFIX = "block:"
 #: Steps of the earliest-free search.
 _STEP = timedelta(minutes=5)
 
@@ -74,81 +74,17 @@ def own_window(
     if booked_end <= request.start or booked_end >= request.end:
         return None
     kept = replace(request, end=booked_end)
-    return kept if _fits(floor, kept, others, current) else None
+    # A table announced broken later in the turn is not kept: nobody sits so that their whole
+    # turn would run into the block (blocks are brought forward to now for this check).
+    blocked = [
+        replace(o, start=request.start) if _is_block(o) and o.start < request.end else o
+        for o in others
+    ]
+    return kept if _fits(floor, kept, blocked, current) else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Bumping:
-    """Tables free of everyone who cannot move, for guests who are here now; the bookings not
-    yet seated that sit on them later in the window must find other tables (`bumped`)."""
-
-    plan: Plan
-    bumped: tuple[str, ...]
-
-
-def seat_bumping(
-    floor: FloorPlan,
-    request: PlanRequest,
-    occupants: Sequence[Occupant],
-    *,
-    current: tuple[str, ...] = (),
-) -> Bumping | None:
-    """When no arrangement seats everyone, guests at the door may still come first: the valid
-    set free of seated parties, blocks and pinned bookings over their window whose displaced
-    later bookings leave the fewest covers with nowhere to go (re-seated one by one on the free
-    tables, a quick estimate), then the fewest displaced, their own tables, the fewest covers
-    moved. None when no such set exists, or when it would strand more covers than the party at
-    the door brings: turning one party away is then the smaller harm."""
-    others = [o for o in occupants if o.booking_id != request.booking_id]
-    index = floor_index(floor)
-    fixed = [o for o in others if not o.movable]
-    open_mask = free_mask(floor, request.start, request.end, fixed)
-    later = [o for o in others if o.movable and o.start < request.end and request.start < o.end]
-    best: tuple[tuple[int, ...], Candidate, tuple[Occupant, ...]] | None = None
-    for candidate in candidates_for(floor, request.party_size):
-        if candidate.mask & open_mask != candidate.mask:
-            continue
-        hit = tuple(o for o in later if index.mask_of(o.tables) & candidate.mask)
-        stranded = _stranded(floor, request.seated(candidate.combo.tables), others, hit)
-        own = 0 if frozenset(candidate.combo.tables) == frozenset(current) else 1
-        key = (
-            sum(o.party_size for o in stranded),
-            len(hit),
-            own,
-            sum(o.party_size for o in hit),
-            candidate.combo.capacity - request.party_size,
-        )
-        if best is None or key < best[0]:
-            best = (key, candidate, hit)
-    if best is None or best[0][0] > request.party_size:
-        return None
-    _, chosen, hit = best
-    plan = Plan(tables=tuple(sorted(chosen.combo.tables)), strategy="door", score=0.0)
-    return Bumping(plan=plan, bumped=tuple(o.booking_id for o in hit))
-
-
-def _stranded(
-    floor: FloorPlan, seated: Occupant, others: Sequence[Occupant], hit: tuple[Occupant, ...]
-) -> list[Occupant]:
-    """The displaced bookings that find no free valid set, re-seated one by one in start order
-    around the new party (the coordinator will re-pack them too: this only ranks the options)."""
-    gone = {o.booking_id for o in hit}
-    world = [o for o in others if o.booking_id not in gone] + [seated]
-    stranded = []
-    for booking in sorted(hit, key=lambda o: (o.start, o.booking_id)):
-        request = PlanRequest(
-            booking_id=booking.booking_id,
-            party_size=booking.party_size,
-            start=booking.start,
-            end=booking.end,
-            zone_preference=booking.zone_preference,
-        )
-        plans = rank_plans(floor, request, world)
-        if plans:
-            world.append(request.seated(plans[0].tables))
-        else:
-            stranded.append(booking)
-    return stranded
+def _is_block(occupant: Occupant) -> bool:
+    return occupant.booking_id.startswith(BLOCK_PREFIX)
 
 
 def allowing_lateness(occupants: Sequence[Occupant], grace: timedelta) -> list[Occupant]:

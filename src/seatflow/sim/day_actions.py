@@ -262,7 +262,6 @@ class DayActions:
                     now=now,
                     actor=ACTOR,
                     repack_budget_ms=self.budget,
-                    queue=self.queue,
                 )
         except SeatingRefused:
             if on_time:

@@ -85,7 +85,6 @@ async def _arrive(
             now=START + timedelta(minutes=minutes),
             actor="test",
             repack_budget_ms=BUDGET,
-            queue=Jobs(),
         )
 
 

@@ -1,14 +1,14 @@
 """Seating at the door (planning/seating.py): a party keeps its own free tables, else takes other
-free ones, else the not-yet-seated bookings are re-packed; when nothing seats everyone, the set
-that displaces the fewest later bookings — never one a seated party or a block holds; and the
-earliest time a fitting set frees. Seated parties and blocks are non-movable occupants."""
+free ones, else the not-yet-seated bookings are re-packed; a late party keeps its own tables
+until its booked end; and the earliest time a fitting set frees. Seated parties and blocks are
+non-movable occupants."""
 
 from __future__ import annotations
 
 import pytest
 
 from seatflow.planning.model import Move, Occupant, Plan, PlanFailure
-from seatflow.planning.seating import KEPT, earliest_free, seat_bumping, seat_now
+from seatflow.planning.seating import KEPT, earliest_free, own_window, seat_now
 from unit.planning.kit import at, make_floor, occupant, request, table
 
 BUDGET = 500
@@ -67,74 +67,35 @@ def test_fails_when_nothing_seats_the_party(holder: Occupant, why: str) -> None:
     assert isinstance(plan, PlanFailure), why
 
 
-# --- seat_bumping -----------------------------------------------------------------------------
+# --- own_window -----------------------------------------------------------------------------
 
 
-def test_bumping_picks_the_set_that_displaces_fewest_later_bookings() -> None:
-    """A carries one later booking and B two: the guests at the door take A, bumping one."""
-    later = [
-        occupant("X", ["A"], 30, 150),
-        occupant("Y", ["B"], 30, 100),
-        occupant("Z", ["B"], 100, 200),
-    ]
-    bumping = seat_bumping(TWO_FOURS, request(4), later)
-    assert bumping is not None
-    assert bumping.plan.tables == ("A",) and bumping.bumped == ("X",)
+def test_own_window_is_the_whole_turn_when_the_tables_are_free() -> None:
+    late = request(2, 10, 130)
+    assert own_window(TWO_FOURS, late, [], current=("B",), booked_end=at(120)) == late
 
 
-@pytest.mark.parametrize(
-    ("occupants", "current", "chosen"),
-    [
-        # One later booking on each: their own tables win the tie.
-        ([occupant("X", ["A"], 30, 150), occupant("Y", ["B"], 30, 150)], ("B",), ("B",)),
-        ([occupant("X", ["A"], 30, 150), occupant("Y", ["B"], 30, 150)], ("A",), ("A",)),
-        # Same count, not their own: the fewer covers displaced.
-        (
-            [occupant("X", ["A"], 30, 150, party=4), occupant("Y", ["B"], 30, 150, party=2)],
-            (),
-            ("B",),
-        ),
-        # A booking after the window is not in the way.
-        ([occupant("X", ["A"], 30, 150), occupant("Y", ["B"], 150, 250)], (), ("B",)),
-    ],
-)
-def test_bumping_tie_breaks(
-    occupants: list[Occupant], current: tuple[str, ...], chosen: tuple[str, ...]
-) -> None:
-    """Fewest displaced first, then the party's own tables, then the fewest covers displaced."""
-    bumping = seat_bumping(TWO_FOURS, request(4), occupants, current=current)
-    assert bumping is not None and bumping.plan.tables == chosen
+def test_a_late_party_keeps_its_tables_until_its_booked_end() -> None:
+    """The next booking on B starts at the booked end: the party keeps B until then."""
+    late = request(2, 10, 130)
+    successor = occupant("N", ["B"], 120, 240)
+    kept = own_window(TWO_FOURS, late, [successor], current=("B",), booked_end=at(120))
+    assert kept is not None and (kept.start, kept.end) == (at(10), at(120))
 
 
-def test_bumping_prefers_the_snugger_set_when_nothing_is_displaced() -> None:
-    """Nothing in the way anywhere: the party of two takes the two-top, not the four."""
-    bumping = seat_bumping(SMALL_AND_LARGE, request(2), [])
-    assert bumping is not None and bumping.plan.tables == ("A",) and bumping.bumped == ()
+def test_a_table_broken_later_in_the_turn_is_not_kept() -> None:
+    """B is announced out from 125: the party would run into it, so it is not kept on B."""
+    late = request(2, 10, 130)
+    successor = occupant("N", ["B"], 120, 240)
+    block = occupant("block:1", ["B"], 125, 200, movable=False)
+    assert (
+        own_window(TWO_FOURS, late, [successor, block], current=("B",), booked_end=at(120)) is None
+    )
 
 
-@pytest.mark.parametrize("kind", ["seated party", "block"])
-def test_bumping_never_takes_a_set_a_seated_party_or_block_holds(kind: str) -> None:
-    """A is held by someone who cannot move: the guests take B although it bumps a booking."""
-    holder = occupant(kind, ["A"], -30, 60, movable=False)
-    later = occupant("X", ["B"], 30, 150)
-    bumping = seat_bumping(TWO_FOURS, request(4), [holder, later])
-    assert bumping is not None
-    assert bumping.plan.tables == ("B",) and bumping.bumped == ("X",)
-
-
-def test_bumping_gives_none_when_every_set_is_held_by_someone_who_cannot_move() -> None:
-    """Both tables under seated parties or blocks: there is no set to bump onto."""
-    held = [
-        occupant("S", ["A"], -30, 60, movable=False),
-        occupant("block", ["B"], 60, 90, movable=False),
-    ]
-    assert seat_bumping(TWO_FOURS, request(4), held) is None
-
-
-def test_bumping_never_offers_a_set_that_cannot_seat_the_party() -> None:
-    """A party of four on a floor of two-tops that do not join: nothing to offer."""
-    floor = make_floor([table("A", 2, combinable=False), table("B", 2, combinable=False)])
-    assert seat_bumping(floor, request(4), []) is None
+def test_no_window_when_someone_still_sits_on_its_tables() -> None:
+    sitting = occupant("S", ["B"], -60, 30, movable=False)
+    assert own_window(TWO_FOURS, request(2), [sitting], current=("B",), booked_end=at(120)) is None
 
 
 # --- earliest_free ----------------------------------------------------------------------------
