@@ -7,15 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from support.cli import run_cli
 from support.day_validity import problems
+from support.scenarios import day_files
 
-DAYS = Path(__file__).resolve().parents[2].parent / "shared" / "days"
-DAY_04 = DAYS / "day-04-t24-l1.05.json"
-
-pytestmark = pytest.mark.skipif(not DAY_04.exists(), reason="no shared/days beside this checkout")
+DAY_04 = next(p for p in day_files() if p.name == "day-04-t24-l1.05.json")
 
 
 def test_day_04_through_v3_writes_a_valid_result(db_url: str, tmp_path: Path) -> None:

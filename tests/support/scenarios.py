@@ -8,13 +8,21 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO.parent / "shared" / "scenarios"
+DAYS = REPO.parent / "shared" / "days"
 SAMPLES = REPO / "samples"
 
 
 def scenario_files() -> list[Path]:
     """The shared scenarios when the checkout sits beside shared/, else the shipped sample."""
     files = sorted(SCENARIOS.glob("dev-*.json"))
-    return files or sorted(SAMPLES.glob("*.json"))
+    return files or sorted(SAMPLES.glob("dev-*.json"))
+
+
+def day_files() -> list[Path]:
+    """The shared service days when the checkout sits beside shared/, else the shipped one
+    (day-04, a copy), so no day test is ever skipped for want of a file."""
+    files = sorted(DAYS.glob("day-*.json"))
+    return files or sorted(SAMPLES.glob("day-*.json"))
 
 
 def independent_violations(scenario: dict[str, Any], result: dict[str, Any]) -> list[str]:

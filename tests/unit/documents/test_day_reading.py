@@ -24,16 +24,12 @@ from seatflow.documents import (
 from seatflow.domain.scenario import Scenario
 from seatflow.domain.service_day import Modify, ServiceDay, Source, TableOut
 from seatflow.errors import InvalidDocument
+from support.scenarios import day_files
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED_DAYS = REPO.parent / "shared" / "days"
 SAMPLE = REPO / "samples" / "dev-05-t24-l0.8.json"
 
 Document = dict[str, Any]
-
-
-def day_files() -> list[Path]:
-    return sorted(SHARED_DAYS.glob("day-*.json")) if SHARED_DAYS.is_dir() else []
 
 
 @cache

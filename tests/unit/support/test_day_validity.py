@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from support.day_validity import problems
+from support.scenarios import day_files
 
 Json = dict[str, Any]
 
@@ -262,12 +263,7 @@ def test_an_accepted_modification_is_counted() -> None:
     assert problems(scenario, result) == []
 
 
-def _shared_days() -> list[Path]:
-    days = Path(__file__).resolve().parents[3].parent / "shared" / "days"
-    return sorted(days.glob("day-*.json")) if days.is_dir() else []
-
-
-@pytest.mark.parametrize("path", _shared_days(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", day_files(), ids=lambda p: p.name)
 def test_a_day_that_turns_everyone_away_is_valid(path: Path) -> None:
     """On each shared day, rejecting every request breaks nothing (the judge reads real files)."""
     scenario = json.loads(path.read_text())
