@@ -167,7 +167,7 @@ def test_two_worker_processes_on_one_booking(db_url: str) -> None:
     from seatflow.store.floors import import_floor
     from support.scenarios import SAMPLES
 
-    floor = parse_scenario_text(next(SAMPLES.glob("*.json")).read_text()).floor
+    floor = parse_scenario_text(next(SAMPLES.glob("dev-*.json")).read_text()).floor
 
     async def setup() -> str:
         async with open_pool(db_url, max_size=1) as pool, pool.connection() as conn:

@@ -22,7 +22,7 @@ FLOOR_TABLES = ("restaurants", "zones", "tables", "table_adjacency")
 def scenario_files() -> list[Path]:
     """The shared dev scenarios (when the checkout sits beside shared/) and the shipped samples."""
     shared = sorted(SHARED_SCENARIOS.glob("dev-*.json")) if SHARED_SCENARIOS.is_dir() else []
-    return shared + sorted((REPO / "samples").glob("*.json"))
+    return shared + sorted((REPO / "samples").glob("dev-*.json"))
 
 
 def floor_of(path: Path) -> FloorPlan:
