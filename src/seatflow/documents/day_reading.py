@@ -9,6 +9,7 @@ restaurant's. Every problem is reported at once with its path, as for v1.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from seatflow.documents.checks import booking_problems, restaurant_problems
@@ -27,7 +28,13 @@ from seatflow.documents.day_models import (
     TableOutDoc,
 )
 from seatflow.documents.problems import Locator
-from seatflow.documents.reading import _checked_floor, _validated, _zones, parse_scenario
+from seatflow.documents.reading import (
+    _checked_floor,
+    _validated,
+    _zones,
+    booking_request,
+    parse_scenario,
+)
 from seatflow.domain.floor import TurnRule
 from seatflow.domain.scenario import SCENARIO_FORMAT, BookingRequest, Scenario
 from seatflow.domain.service import Closure, Pacing, ServicePeriod, ServiceRules
@@ -157,15 +164,8 @@ def service_rules_document(rules: ServiceRules) -> ServiceRulesDoc:
 
 
 def day_booking(doc: DayBookingDoc) -> BookingRequest:
-    return BookingRequest(
-        ref=doc.ref,
-        requested_at=doc.requested_at,
-        start_at=doc.start_at,
-        party_size=doc.party_size,
-        zone_preference=doc.zone_preference,
-        duration_minutes=doc.duration_minutes,
-        source=doc.source,
-    )
+    """A v2 booking is a v1 one with its source."""
+    return replace(booking_request(doc), source=doc.source)
 
 
 def day_event(doc: EventDoc) -> DayEvent:

@@ -108,19 +108,13 @@ class ServiceDaySimulation:
         self._seq += 1
         heapq.heappush(self._jobs, Job(at, self._seq, booking_id, trigger, runs))
 
-    async def _until(
-        self, actions: DayActions, moment: datetime | None, *, inclusive: bool
-    ) -> None:
+    async def _until(self, actions: DayActions, moment: datetime, *, inclusive: bool) -> None:
         """Run the sweeps at every deadline before `moment` (at it too when `inclusive`), each
-        at its own time, with the jobs they queue; all of them when `moment` is None."""
+        at its own time, with the jobs they queue."""
         for _ in range(_MAX_SWEEPS):
             async with self.services.pool.connection() as conn:
                 deadline = await next_deadline(conn, actions.floor.restaurant_id)
-            if (
-                deadline is None
-                or moment is not None
-                and (deadline > moment or deadline == moment and not inclusive)
-            ):
+            if deadline is None or deadline > moment or (deadline == moment and not inclusive):
                 return
             deadline = max(deadline, self.clock.now())
             await self._drain(deadline)
