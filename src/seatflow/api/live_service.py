@@ -61,8 +61,9 @@ Fx = FloorEventType
 
 
 async def arrive(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
-    """Seat the booking's guests now: its tables if free (a late party until its booked end),
-    else others, re-packing bookings not yet seated; nobody booked is pushed out for them."""
+    """Seat the booking's guests now: its tables if free (a late party: its whole turn by a
+    re-pack, else its tables until its booked end), else others, re-packing bookings not yet
+    seated; nobody booked is pushed out for them."""
     now = state.clock.now()
 
     async def seat(conn: Connection) -> Seated:

@@ -185,9 +185,19 @@ def _arrival_plan(
     now: datetime,
     repack_budget_ms: int,
 ) -> tuple[PlanRequest, Plan]:
-    """Own tables (for the whole turn, else until the booked end), else as anyone at the door."""
+    """Own tables for the whole turn; else the whole turn by a re-pack; else own tables until the
+    booked end; else as anyone at the door.
+
+    Giving a late party its whole turn now, while later bookings can still move, beats finding
+    it there at its booked end, when the overstay sweep must move the next booking on a fuller
+    floor (measured on the shared days: 20-23 displaced covers → 15-16)."""
     kept = own_window(floor.plan, request, occupants, current=current, booked_end=booked_end)
+    if kept is request:
+        return kept, Plan(tables=current, strategy=KEPT, score=0.0)
     if kept is not None:
+        whole = seat_now(floor.plan, request, occupants, repack_budget_ms=repack_budget_ms)
+        if isinstance(whole, Plan):
+            return request, whole
         return kept, Plan(tables=current, strategy=KEPT, score=0.0)
     return request, _plan(floor, request, occupants, now, repack_budget_ms)
 

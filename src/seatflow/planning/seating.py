@@ -62,10 +62,10 @@ def own_window(
     now when they are free that long, else until the end it booked; None when not even that.
 
     A late party's turn runs from the moment it sits, so it may need its tables past the booked
-    end, where the next booking on them starts. Rather than move someone now for minutes that
-    may never be used (many parties leave early), it keeps its tables until the booked end; if it
-    is still seated then, the overstay sweep extends it and moves the next booking before it
-    arrives — the same path as any overstay."""
+    end, where the next booking on them starts. The caller first tries to give it the whole turn
+    by a re-pack; when none exists it keeps its tables until the booked end, and if it is still
+    seated then, the overstay sweep extends it and moves the next booking before it arrives —
+    the same path as any overstay."""
     if not current:
         return None
     others = [o for o in occupants if o.booking_id != request.booking_id]

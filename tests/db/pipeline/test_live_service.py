@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from seatflow.domain.service import ServicePeriod, ServiceRules
 from seatflow.domain.states import BookingStatus
 from seatflow.errors import SeatingRefused, TablesTaken
+from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.coordinator import AssignmentCoordinator
 from seatflow.pipeline.departures import depart
 from seatflow.pipeline.outcome import OutcomeKind
@@ -110,23 +111,51 @@ async def test_an_arrival_keeps_its_tables_and_is_seated(
         assert await moves_of(conn, booking_id) == []
 
 
-async def test_a_late_party_keeps_its_tables_until_its_booked_end(
+async def test_a_late_party_gets_its_whole_turn_when_the_next_booking_can_move(
     pool: AsyncConnectionPool[Connection],
     live: StoredFloor,
     make_booking: BookingFactory,
     coordinator: AssignmentCoordinator,
 ) -> None:
-    """The next booking on the table is not moved at the door; the overstay sweep does it if the
-    party is still there at its booked end."""
+    """Its turn runs from when it sits: the floor is arranged for that now, while there is
+    still room, rather than at its booked end when the overstay sweep would find it there."""
     first = await make_booking(party_size=2)
     assert await _confirmed(coordinator, first) == ("A",)
     booked_end = START + timedelta(minutes=105)
     second = await make_booking(party_size=2, start=booked_end)
     assert await _confirmed(coordinator, second) == ("A",)
     seated = await _arrive(pool, live, first, 10)
-    assert seated.kept and seated.end == booked_end
+    assert seated.end - seated.start == booked_end - START  # the whole turn and buffer, from now
     async with pool.connection() as conn:
+        tables = {first: await table_keys(conn, first), second: await table_keys(conn, second)}
+        moved = await moves_of(conn, first) + await moves_of(conn, second)
+    assert not set(tables[first]) & set(tables[second])
+    assert [m["reason"] for m in moved] == ["arrival"]  # one of the two changed tables, once
+
+
+async def test_a_late_party_keeps_its_tables_until_its_booked_end(
+    pool: AsyncConnectionPool[Connection],
+    live: StoredFloor,
+    make_booking: BookingFactory,
+    coordinator: AssignmentCoordinator,
+) -> None:
+    """When no arrangement gives it the whole turn (B and C are taken then), the next booking on
+    its table is not moved at the door; the overstay sweep does it if the party is still there
+    at its booked end."""
+    first = await make_booking(party_size=2)
+    assert await _confirmed(coordinator, first) == ("A",)
+    booked_end = START + timedelta(minutes=105)
+    second = await make_booking(party_size=2, start=booked_end)
+    assert await _confirmed(coordinator, second) == ("A",)
+    threes = [await make_booking(party_size=3, start=booked_end) for _ in range(2)]
+    for three in threes:
+        await _confirmed(coordinator, three)
+    seated = await _arrive(pool, live, first, 10)
+    assert seated.kept and seated.end == booked_end
+    async with pool.connection() as conn, conn.transaction():
         assert await table_keys(conn, second) == ["A"]
+        gone = await require_booking(conn, threes[0], for_update=True)  # room opens later
+        await cancel(conn, gone, now=START + timedelta(minutes=30), actor="test")
     jobs = Jobs()
     extended = await extend_overstays(
         pool, now=booked_end - timedelta(minutes=15), queue=jobs, restaurant_id=live.restaurant_id
