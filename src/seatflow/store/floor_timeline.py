@@ -46,6 +46,8 @@ class TimelineRestaurant:
     slug: str
     name: str
     timezone: str
+    #: Minutes a table rests after a party: a booking's `end_at` includes them.
+    buffer_minutes: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,15 +60,18 @@ class TimelineTable:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimelineBooking:
-    """A booking of the day. `tables` are its live tables (empty once released: cancelled,
-    no-show, or never placed); `last_tables` the set it was last given, kept after release;
-    `held_until` the end of its tables' occupancy (buffer and overstay extensions included)."""
+    """A booking of the day. `end_at` is the end of its occupancy, the buffer included (as the
+    API shows it), `turn_end` the end of the guests' turn; `tables` are its live tables (empty
+    once released: cancelled, no-show, or never placed); `last_tables` the set it was last given,
+    kept after release; `held_until` the end of its tables' occupancy now (overstay extensions
+    included)."""
 
     id: UUID
     ref: str | None
     party_size: int
     start_at: datetime
     end_at: datetime
+    turn_end: datetime
     status: str
     assignment_state: str
     review_reason: str | None
@@ -77,7 +82,7 @@ class TimelineBooking:
     tables: tuple[str, ...]
     last_tables: tuple[str, ...]
     held_until: datetime | None
-    #: Seated, past its planned end at the moment of reading, and not gone.
+    #: Seated, past its turn's end at the moment of reading, and not gone.
     overstaying: bool
     no_show: bool
 
@@ -137,13 +142,18 @@ async def load_timeline(
     rows = await _all(
         conn, "timeline_bookings", {**params, "day_start": day_start, "day_end": day_end}
     )
-    bookings = tuple(_booking(row, now) for row in rows)
+    buffer = timedelta(minutes=head["buffer_minutes"])
+    bookings = tuple(_booking(row, now, buffer) for row in rows)
     start, end = service_window(rules, service_date, _longest_turn(head, rules), bookings)
     window = {**params, "day_start": start, "day_end": end, "now": now}
     tables = await _all(conn, "timeline_tables", params)
     return FloorTimeline(
         restaurant=TimelineRestaurant(
-            id=head["id"], slug=head["slug"], name=head["name"], timezone=head["timezone"]
+            id=head["id"],
+            slug=head["slug"],
+            name=head["name"],
+            timezone=head["timezone"],
+            buffer_minutes=head["buffer_minutes"],
         ),
         date=service_date,
         start=start,
@@ -205,14 +215,16 @@ def _closure(rules: ServiceRules, service_date: date) -> str | None:
     return closure.reason or "closed"
 
 
-def _booking(row: dict[str, Any], now: datetime) -> TimelineBooking:
-    overstaying = row["status"] == "seated" and row["left_at"] is None and row["end_at"] <= now
+def _booking(row: dict[str, Any], now: datetime, buffer: timedelta) -> TimelineBooking:
+    turn_end = max(row["start_at"], row["end_at"] - buffer)
+    overstaying = row["status"] == "seated" and row["left_at"] is None and turn_end <= now
     return TimelineBooking(
         id=row["id"],
         ref=row["ref"],
         party_size=row["party_size"],
         start_at=row["start_at"],
         end_at=row["end_at"],
+        turn_end=turn_end,
         status=row["status"],
         assignment_state=row["assignment_state"],
         review_reason=row["review_reason"],
