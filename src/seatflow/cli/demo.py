@@ -54,10 +54,11 @@ def demo_command(
         ),
     ] = None,
 ) -> None:
-    """Run the sample evening through the queue and workers (V3), print the summary, and end
-    with the commands that open the ops console on that evening and draw it in the terminal.
+    """Run the sample evening through the queue and workers (V3), then print the summary.
 
-    It runs in its own database (seatflow_demo, recreated each time), never in the service's.
+    It runs in its own database (seatflow_demo, recreated each time, kept until the next demo),
+    never in the service's, and ends with the commands that open the ops console on that
+    evening and draw it in the terminal, and a key to sign in with.
     """
     settings = settings_of(ctx)
     data = resources.files("seatflow.data")

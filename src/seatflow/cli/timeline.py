@@ -35,9 +35,11 @@ def timeline_command(
         ),
     ] = None,
 ) -> None:
-    """Tables (by zone) × the service's time: each booking a bar on its tables, joined tables
-    one booking, holds, blocks, overstays and no-shows marked, the current time as a line;
-    then the bookings still without tables, the day's totals and a legend."""
+    """Draw a service's floor timeline: tables by zone × time, each booking a bar.
+
+    Joined tables show one booking; holds, blocks, overstays and no-shows are marked, the
+    current time is a line; then the bookings still without tables, the day's totals and a
+    legend. Only reads: the database is never migrated."""
     day = parse_day(date_text)
     if step is not None and step not in STEPS:
         raise InvalidInput("--step", f"want one of {', '.join(map(str, STEPS))}; got {step}")
