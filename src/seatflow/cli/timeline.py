@@ -13,7 +13,7 @@ from rich.console import Console
 from seatflow.cli.booking_view import totals_line
 from seatflow.cli.operator import DateOption, RestaurantOption, local_time, parse_day, short_id
 from seatflow.cli.runtime import connect, current_url, settings_of
-from seatflow.cli.timeline_view import STEPS, layout, legend, pick_step, render
+from seatflow.cli.timeline_view import STEPS, layout, legend, name_width, pick_step, render
 from seatflow.errors import InvalidInput
 from seatflow.store.day_sheet import DaySheet, load_day_sheet
 from seatflow.store.floors import load_floor
@@ -46,8 +46,8 @@ def timeline_command(
     url = current_url(settings_of(ctx))
     sheet = asyncio.run(_sheet(url, restaurant, day))
     timeline = sheet.timeline
-    name_width = max((len(t.key) + 5 for t in timeline.tables), default=6) + 1
-    chosen = step or pick_step(timeline.start, timeline.end, console.width - name_width - 1)
+    width = console.width - name_width(timeline.tables) - 1
+    chosen = step or pick_step(timeline.start, timeline.end, width)
     grid = layout(timeline, chosen)
     tz = timeline.restaurant.timezone
     console.print(

@@ -11,7 +11,7 @@ crossed out (`x`), on the tables it had; holds are `?`, blocks `/`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,9 +20,19 @@ from rich.console import Group
 from rich.text import Text
 
 from seatflow.cli.operator import short_id
-from seatflow.store.floor_timeline import FloorTimeline, TimelineBooking
+from seatflow.store.floor_timeline import FloorTimeline, TimelineBooking, TimelineTable
 
-__all__ = ["STEPS", "Bar", "Layout", "Row", "layout", "legend", "pick_step", "render"]
+__all__ = [
+    "STEPS",
+    "Bar",
+    "Layout",
+    "Row",
+    "layout",
+    "legend",
+    "name_width",
+    "pick_step",
+    "render",
+]
 
 #: Column widths in minutes, finest first: the finest that fits the terminal is chosen.
 STEPS = (5, 10, 15, 20, 30, 60)
@@ -188,19 +198,25 @@ def bar_text(bar: Bar) -> str:
 
 def render(grid: Layout) -> Group:
     """The grid as rich text: a time ruler, then zone by zone one line per table."""
-    name_width = max((len(_name(r)) for r in grid.rows), default=5) + 1
-    lines = [_ruler(grid, name_width)]
+    width = name_width(grid.rows)
+    lines = [_ruler(grid, width)]
     zone = None
     for row in grid.rows:
         if row.zone != zone:
             zone = row.zone
             lines.append(Text(zone, style="bold underline"))
-        lines.append(_row_text(grid, row, name_width))
+        lines.append(_row_text(grid, row, width))
     return Group(*lines)
 
 
-def _name(row: Row) -> str:
-    return f"{row.table} ({row.seats})"
+def name_width(rows: Iterable[Row | TimelineTable]) -> int:
+    """Characters before the grid: the longest `KEY (SEATS)` and a space."""
+    return max((len(_name(r)) for r in rows), default=5) + 1
+
+
+def _name(row: Row | TimelineTable) -> str:
+    key = row.table if isinstance(row, Row) else row.key
+    return f"{key} ({row.seats})"
 
 
 def _moments(grid: Layout) -> list[datetime]:
