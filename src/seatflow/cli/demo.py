@@ -2,7 +2,10 @@
 queue and two worker processes on the V3 pipeline, then what an operator would look at — covers
 vs the ceilings, reviews, decision latency, events by type and the rollout gate.
 
-The embedded database unless DATABASE_URL is set; the sample ships inside the package.
+The embedded database's server unless DATABASE_URL is set; the sample ships inside the package.
+It runs in its own database, `seatflow_demo`, recreated at the start and kept afterwards: the demo
+ends by printing a key for its restaurant and the commands that open the ops console on its
+evening and draw it with `seatflow timeline` (`cli/demo_console.py`).
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from seatflow.cli.demo_console import demo_key, print_console_commands
 from seatflow.cli.rollout import build_report, render
 from seatflow.cli.runtime import connect, settings_of
-from seatflow.cli.sandbox import DatabaseOption, simulation_database
+from seatflow.cli.sandbox import demo_database
 from seatflow.cli.simulate import print_summary
 from seatflow.documents import parse_scenario_text
 from seatflow.domain.scenario import Scenario
@@ -41,11 +46,19 @@ def demo_command(
     ctx: typer.Context,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes.")] = 2,
     concurrency: Annotated[int, typer.Option(min=1, max=16, help="Jobs per worker.")] = 2,
-    database: DatabaseOption = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            help="Run in this database (one kept for simulations) instead of seatflow_demo.",
+            show_default="seatflow_demo beside the configured database, recreated",
+        ),
+    ] = None,
 ) -> None:
     """Run the sample evening through the queue and workers (V3), then print the summary.
 
-    Like `simulate`, it runs in a scratch database, never in the service's.
+    It runs in its own database (seatflow_demo, recreated each time, kept until the next demo),
+    never in the service's, and ends with the commands that open the ops console on that
+    evening and draw it in the terminal, and a key to sign in with.
     """
     settings = settings_of(ctx)
     data = resources.files("seatflow.data")
@@ -54,8 +67,12 @@ def demo_command(
     ceilings: dict[str, Any] = json.loads(data.joinpath("ceilings.json").read_text())
     in_effect = settings.model_copy(update={"pipeline_v3": True, "pipeline_v3_shadow": False})
     log_startup(in_effect, "demo", workers=workers, concurrency=concurrency)
-    with simulation_database(settings, database, console) as url:
-        _run_demo(settings, url, scenario, ceilings, workers, concurrency)
+    url = demo_database(settings, database, console)
+    _run_demo(settings, url, scenario, ceilings, workers, concurrency)
+    zone = ZoneInfo(scenario.floor.timezone)
+    evening = min(b.start_at for b in scenario.bookings).astimezone(zone).date()
+    key = asyncio.run(demo_key(url, scenario.floor.slug))
+    print_console_commands(console, url, scenario.floor.slug, evening, key)
 
 
 def _run_demo(

@@ -11,10 +11,11 @@ from rich.markup import escape
 from structlog.testing import capture_logs
 
 from seatflow import __version__
-from seatflow.cli import config, db, floor, keys, rollout
+from seatflow.cli import bookings, config, db, floor, keys, review, rollout
 from seatflow.cli.demo import demo_command
 from seatflow.cli.serve import serve_command
 from seatflow.cli.simulate import simulate_command
+from seatflow.cli.timeline import timeline_command
 from seatflow.cli.worker import worker_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
 from seatflow.logging import configure_logging, replay
@@ -34,6 +35,9 @@ app.add_typer(rollout.app, name="rollout")
 app.add_typer(keys.app, name="keys")
 app.command("serve")(serve_command)
 app.add_typer(config.app, name="config")
+app.add_typer(bookings.app, name="bookings")
+app.add_typer(review.app, name="review")
+app.command("timeline")(timeline_command)
 
 _errors = Console(stderr=True)
 

@@ -13,7 +13,12 @@ from seatflow.settings import Settings
 from seatflow.store.database import connect, resolve_url
 from seatflow.store.migrate import migrate, require_current
 
-__all__ = ["connect", "ready_url", "settings_of"]  # connect: for the commands, from the store
+__all__ = [
+    "connect",
+    "current_url",
+    "ready_url",
+    "settings_of",
+]  # connect: for the commands, from the store
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -30,4 +35,12 @@ def ready_url(settings: Settings) -> str:
         require_current(url)
     else:
         migrate(url)
+    return url
+
+
+def current_url(settings: Settings) -> str:
+    """The database URL for a command that only reads: the schema is checked, never changed
+    (not even the embedded one's), so looking never alters what is looked at."""
+    url = resolve_url(settings)
+    require_current(url)
     return url

@@ -3,6 +3,9 @@
 One is created beside the configured database (same server, the embedded one included), migrated,
 handed out, and dropped on the way out — whatever happened inside. A process killed outright
 leaves one behind; its name (`seatflow_scratch_…`) says what it is.
+
+The demo's database (`seatflow_demo`) is the one kept: recreated at the start of each demo and
+left afterwards, so the ops console and `seatflow timeline` can look at the demo's evening.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from seatflow.store.database import unreachable
 from seatflow.store.embedded import with_database
 from seatflow.store.migrate import migrate
 
-__all__ = ["SCRATCH_PREFIX", "scratch_database"]
+__all__ = ["DEMO_DATABASE", "SCRATCH_PREFIX", "recreated_database", "scratch_database"]
 
 SCRATCH_PREFIX = "seatflow_scratch_"
+DEMO_DATABASE = "seatflow_demo"
 
 
 @contextmanager
@@ -36,6 +40,17 @@ def scratch_database(server_url: str) -> Iterator[str]:
     finally:
         drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         _admin(server_url, drop)
+
+
+def recreated_database(server_url: str, name: str) -> str:
+    """Database `name` on `server_url`'s server, dropped first if it was there, then created and
+    migrated; it stays after the caller is done (the next call replaces it)."""
+    identifier = sql.Identifier(name)
+    _admin(server_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))
+    _admin(server_url, sql.SQL("CREATE DATABASE {}").format(identifier))
+    url = with_database(server_url, name)
+    migrate(url)
+    return url
 
 
 def _admin(server_url: str, statement: sql.Composed) -> None:
