@@ -17,7 +17,8 @@ __all__ = ["reset_simulated_restaurant"]
 
 
 async def reset_simulated_restaurant(conn: Connection, floor: FloorPlan) -> StoredFloor:
-    """Import `floor` as a simulation's restaurant with none of its earlier simulated bookings.
+    """Import `floor` as a simulation's restaurant with none of its earlier simulated bookings
+    or broken tables.
 
     Refuses (LiveDataRefused, nothing written) a restaurant that exists but was not created by a
     simulation, or that has bookings no simulation made. The caller's transaction makes it whole.
@@ -27,7 +28,8 @@ async def reset_simulated_restaurant(conn: Connection, floor: FloorPlan) -> Stor
     if row is not None:
         if not row["simulated"] or row["live_bookings"]:
             raise LiveDataRefused(_refusal(floor.slug, row["simulated"], row["live_bookings"]))
-        await conn.execute(query("clear_simulated_bookings"), {"restaurant_id": row["id"]})
+        for clear in ("clear_simulated_bookings", "clear_simulated_blocks"):
+            await conn.execute(query(clear), {"restaurant_id": row["id"]})
     restaurant_id = await import_floor(conn, floor)
     await conn.execute(query("mark_restaurant_simulated"), {"restaurant_id": restaurant_id})
     return await load_floor(conn, floor.slug)

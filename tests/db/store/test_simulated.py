@@ -9,6 +9,7 @@ import pytest
 
 from seatflow.documents import parse_scenario_text
 from seatflow.errors import LiveDataRefused
+from seatflow.store.blocks import add_block
 from seatflow.store.bookings import NewBooking, insert_booking
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor, import_floor
@@ -53,6 +54,16 @@ async def test_a_rerun_clears_only_simulated_bookings(conn: Connection) -> None:
         await _book(conn, floor, simulated=True)
         await reset_simulated_restaurant(conn, FLOOR)
     assert await _count(conn, "SELECT count(*) AS n FROM bookings") == 0
+
+
+async def test_a_rerun_clears_the_last_runs_broken_tables(conn: Connection) -> None:
+    """A service day's `table_out` of an earlier run does not break the table again."""
+    async with conn.transaction():
+        floor = await reset_simulated_restaurant(conn, FLOOR)
+        table = floor.plan.tables[0].key
+        await add_block(conn, floor, table, start=START, until=START + timedelta(hours=1))
+        await reset_simulated_restaurant(conn, FLOOR)
+    assert await _count(conn, "SELECT count(*) AS n FROM table_blocks") == 0
 
 
 async def test_a_restaurant_made_elsewhere_is_refused(conn: Connection) -> None:

@@ -11,6 +11,11 @@ FOR UPDATE;
 -- A simulation's earlier bookings of the restaurant; never one made outside a simulation.
 DELETE FROM bookings WHERE restaurant_id = %(restaurant_id)s AND simulated;
 
+-- clear_simulated_blocks --
+-- The broken tables of a simulation's earlier run (the restaurant is the simulations' alone):
+-- left in place, each rerun would stack its day's blocks on the last one's.
+DELETE FROM table_blocks WHERE restaurant_id = %(restaurant_id)s;
+
 -- mark_restaurant_simulated --
 -- The restaurant a simulation created is the simulation's: a later run may reset it.
 UPDATE restaurants SET simulated = true WHERE id = %(restaurant_id)s;
