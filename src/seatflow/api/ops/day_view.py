@@ -17,7 +17,7 @@ __all__ = ["DayFilter", "DayView", "day_view", "period_of"]
 class DayFilter:
     service: str = ""  # a period key; empty: the whole day
     status: str = ""  # a booking status, or "review" / "unplaced"
-    q: str = ""  # part of a ref, an id, a table key or a source
+    q: str = ""  # part of a ref or a source, a table key, or the start of an id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,8 +66,13 @@ def _matches(booking: TimelineBooking, chosen: DayFilter) -> bool:
     needle = chosen.q.strip().lower()
     if not needle:
         return True
-    haystack = [booking.ref or "", str(booking.id), booking.source, *booking.tables]
-    return any(needle in text.lower() for text in haystack)
+    if len(needle) >= _ID_PREFIX and str(booking.id).startswith(needle):
+        return True
+    if needle in (key.lower() for key in booking.tables):
+        return True
+    return needle in (booking.ref or "").lower() or needle in booking.source
 
 
 _OPEN = frozenset({"pending", "confirmed"})
+#: A search matches a booking id by its start, from this many characters (fewer match too much).
+_ID_PREFIX = 4

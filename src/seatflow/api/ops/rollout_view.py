@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,13 +26,21 @@ class Chart:
     unit: str
     x: list[int]
     series: list[dict[str, Any]]  # {"label": str, "values": [float | None]}
+    #: The window's ends (epoch seconds): the time axis always spans the whole window.
+    span: tuple[int, int] = (0, 0)
 
     @property
     def empty(self) -> bool:
         return not self.x
 
     def data(self) -> dict[str, Any]:
-        return {"title": self.title, "unit": self.unit, "x": self.x, "series": self.series}
+        return {
+            "title": self.title,
+            "unit": self.unit,
+            "x": self.x,
+            "series": self.series,
+            "span": list(self.span),
+        }
 
 
 def bucket_for(window: timedelta) -> timedelta:
@@ -41,7 +49,13 @@ def bucket_for(window: timedelta) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def charts(series: Series) -> list[Chart]:
+def charts(series: Series, start: datetime, end: datetime) -> list[Chart]:
+    """The page's charts over the window [start, end]."""
+    span = (int(start.timestamp()), int(end.timestamp()))
+    return [replace(chart, span=span) for chart in _charts(series)]
+
+
+def _charts(series: Series) -> list[Chart]:
     buckets = sorted(
         {p.bucket for p in series.outcomes}
         | {p.bucket for p in series.shadow}

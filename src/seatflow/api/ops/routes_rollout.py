@@ -38,8 +38,9 @@ async def rollout(
 ) -> Response:
     if since not in WINDOWS:
         raise OpsError(422, f"since: use one of {', '.join(WINDOWS)}")
+    now = state.clock.now()
     window = EvidenceWindow(
-        since=state.clock.now() - WINDOWS[since],
+        since=now - WINDOWS[since],
         restaurant_id=await _restaurant(state, user, restaurant),
         include_simulated=simulated,
     )
@@ -51,7 +52,7 @@ async def rollout(
         "rollout.html",
         user=user,
         report=report,
-        charts=charts(series),
+        charts=charts(series, window.since, now),
         flags=state.services.router.flags,
         since=since,
         windows=list(WINDOWS),

@@ -18,7 +18,7 @@
     }));
     var options = {
       width: Math.max(320, figure.clientWidth - 8), height: 220, series: series,
-      scales: rate ? { y: { range: [0, 1] } } : {},
+      scales: { x: { time: true, range: data.span }, y: rate ? { range: [0, 1] } : { auto: true } },
       axes: [{}, { label: data.unit, values: rate ? function (u, ticks) {
         return ticks.map(function (t) { return Math.round(t * 100) + "%"; });
       } : undefined }],
