@@ -6,13 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from seatflow.api.auth import Stateful
-from seatflow.api.ops.auth import OpsScope, SignedIn
+from seatflow.api.auth import Scope, Stateful
+from seatflow.api.ops.auth import OpsScope, OpsUser, SignedIn
 from seatflow.api.ops.day_view import DayFilter, day_view
 from seatflow.api.ops.pages import chosen_date, read_day
 from seatflow.api.ops.render import page
 from seatflow.api.ops.timeline_layout import lay_out
 from seatflow.api.rules import rules_for
+from seatflow.api.state import ApiState
 
 __all__ = ["REFRESH_SECONDS", "router"]
 
@@ -53,30 +54,30 @@ async def day_sheet(
 async def timeline(
     request: Request, user: SignedIn, scope: OpsScope, state: Stateful, date: str | None = None
 ) -> Response:
-    day = chosen_date(state, scope, date)
-    sheet = await read_day(state, scope, day)
-    return page(
-        request,
-        "timeline.html",
-        user=user,
-        scope=scope,
-        day=day,
-        timeline=sheet.timeline,
-        layout=lay_out(sheet.timeline),
-        refresh=REFRESH_SECONDS,
-        tz=scope.floor.plan.timezone,
-    )
+    return await _timeline(request, user, scope, state, date, "timeline.html")
 
 
 @router.get("/timeline/grid")
 async def timeline_grid(
     request: Request, user: SignedIn, scope: OpsScope, state: Stateful, date: str | None = None
 ) -> Response:
-    day = chosen_date(state, scope, date)
+    """The grid alone: what an open timeline fetches every REFRESH_SECONDS."""
+    return await _timeline(request, user, scope, state, date, "_timeline_grid.html")
+
+
+async def _timeline(
+    request: Request,
+    user: OpsUser,
+    scope: Scope,
+    state: ApiState,
+    given: str | None,
+    template: str,
+) -> Response:
+    day = chosen_date(state, scope, given)
     sheet = await read_day(state, scope, day)
     return page(
         request,
-        "_timeline_grid.html",
+        template,
         user=user,
         scope=scope,
         day=day,

@@ -15,7 +15,13 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from seatflow.store.floor_timeline import FloorTimeline, TimelineBooking, TimelineTable
+from seatflow.store.floor_timeline import (
+    FloorTimeline,
+    TimelineBlock,
+    TimelineBooking,
+    TimelineHold,
+    TimelineTable,
+)
 
 __all__ = ["Bar", "Layout", "ZoneBlock", "lay_out"]
 
@@ -80,42 +86,47 @@ def lay_out(timeline: FloorTimeline) -> Layout:
 
 def _zone(timeline: FloorTimeline, scale: _Scale, tables: tuple[TimelineTable, ...]) -> ZoneBlock:
     rows = {table.key: index for index, table in enumerate(tables)}
+    timezone = timeline.restaurant.timezone
     bars: list[Bar] = []
     for booking in timeline.bookings:
-        bars += _booking_bars(booking, rows, scale, timeline.restaurant.timezone)
+        bars += _booking_bars(booking, rows, scale, timezone)
     for hold in timeline.holds:
-        title = f"hold until {_hm(hold.expires_at, timeline.restaurant.timezone)}"
-        for row, span in _runs(hold.tables, rows):
-            bars.append(
-                Bar(
-                    kind="hold",
-                    left=scale.at(hold.start_at),
-                    width=scale.width(hold.start_at, hold.end_at),
-                    row=row,
-                    rows=span,
-                    label="hold",
-                    title=title,
-                    classes="bar hold",
-                    booking_id=str(hold.booking_id),
-                    tables=hold.tables,
-                )
-            )
-    for block in timeline.blocks:
-        if block.table in rows:
-            bars.append(
-                Bar(
-                    kind="block",
-                    left=scale.at(block.start_at),
-                    width=scale.width(block.start_at, block.end_at),
-                    row=rows[block.table],
-                    rows=1,
-                    label=block.reason or "blocked",
-                    title=f"table {block.table} blocked: {block.reason or 'no reason given'}",
-                    classes="bar block",
-                    tables=(block.table,),
-                )
-            )
+        bars += _hold_bars(hold, rows, scale, timezone)
+    bars += [_block_bar(block, rows, scale) for block in timeline.blocks if block.table in rows]
     return ZoneBlock(name=tables[0].zone_name, tables=tables, bars=tuple(bars))
+
+
+def _hold_bars(hold: TimelineHold, rows: dict[str, int], scale: _Scale, timezone: str) -> list[Bar]:
+    """A hold: tables leased for a moment while a booking is being placed."""
+    return [
+        Bar(
+            kind="hold",
+            left=scale.at(hold.start_at),
+            width=scale.width(hold.start_at, hold.end_at),
+            row=row,
+            rows=span,
+            label="hold",
+            title=f"hold until {_hm(hold.expires_at, timezone)}",
+            classes="bar hold",
+            booking_id=str(hold.booking_id),
+            tables=hold.tables,
+        )
+        for row, span in _runs(hold.tables, rows)
+    ]
+
+
+def _block_bar(block: TimelineBlock, rows: dict[str, int], scale: _Scale) -> Bar:
+    return Bar(
+        kind="block",
+        left=scale.at(block.start_at),
+        width=scale.width(block.start_at, block.end_at),
+        row=rows[block.table],
+        rows=1,
+        label=block.reason or "blocked",
+        title=f"table {block.table} blocked: {block.reason or 'no reason given'}",
+        classes="bar block",
+        tables=(block.table,),
+    )
 
 
 def _booking_bars(
