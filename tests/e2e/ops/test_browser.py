@@ -25,6 +25,7 @@ from psycopg.rows import dict_row
 
 from e2e.api.kit import admin_sql, at, seed
 from e2e.ops.browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from e2e.ops.live_evening import run_live_evening
 from seatflow.domain.states import AssignmentState
 from seatflow.store.api_keys import generate_key, insert_key
 from seatflow.store.blocks import add_block
@@ -46,8 +47,10 @@ class Console:
     base: str
     db: str
     keys: dict[str, str]
-    evening: str  # the simulated evening's restaurant
+    evening: str  # a simulated V3 evening's restaurant (with bookings in review)
     day: date  # its service date
+    live: str  # a simulated evening under way now (`live_evening`), on today's local date
+    today: date
     shots: Path
 
     async def sql(self, statement: str, *params: object) -> list[dict[str, Any]]:
@@ -89,6 +92,7 @@ async def console(
     keys, _ = await seed(database)
     evening = await run_evening(database, "v3", walk_ins=2)
     await run_evening(database, "shadow")  # the shadow comparisons the rollout page charts
+    live, today = await run_live_evening(database)
     async with await psycopg.AsyncConnection.connect(database, row_factory=dict_row) as conn:
         await conn.execute(_SPREAD_EVENTS)
         row = await (
@@ -112,7 +116,16 @@ async def console(
     shots = tmp_path_factory.getbasetemp() / "ops-screenshots"
     shots.mkdir(exist_ok=True)
     with live_server(database) as base:
-        yield Console(base=base, db=database, keys=keys, evening=evening.slug, day=day, shots=shots)
+        yield Console(
+            base=base,
+            db=database,
+            keys=keys,
+            evening=evening.slug,
+            day=day,
+            live=live,
+            today=today,
+            shots=shots,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -142,27 +155,34 @@ async def _sign_in(page: Page, console: Console, who: str) -> None:
 
 
 async def test_sign_in_and_the_day_sheet_of_the_evening(page: Page, console: Console) -> None:
-    """The evening's key signs in and lands on its day sheet; every booking of the day is a row."""
+    """The evening's key signs in and lands on its day sheet; every booking of the day is a row,
+    and the covers seated are those of the parties that came."""
     await _sign_in(page, console, console.evening)
-    await page.goto(f"{console.base}/ops/r/{console.evening}/day?date={console.day}")
+    assert page.url.endswith(f"/ops/r/{console.evening}/day")
+    await _sign_in(page, console, "admin")
+    await page.goto(f"{console.base}/ops/r/{console.live}/day?date={console.today}")
     rows = await page.locator("#day-sheet tbody tr[data-booking-id]").count()
-    [count] = await console.sql(
-        "SELECT count(*) AS n FROM bookings b JOIN restaurants r ON r.id = b.restaurant_id"
-        " WHERE r.slug = %s",
-        console.evening,
+    [stored] = await console.sql(
+        "SELECT count(*) AS n, coalesce(sum(party_size) FILTER (WHERE status IN"
+        " ('seated', 'completed')), 0) AS seated FROM bookings b"
+        " JOIN restaurants r ON r.id = b.restaurant_id WHERE r.slug = %s",
+        console.live,
     )
-    assert rows == count["n"] > 0
+    assert rows == stored["n"] > 0
+    seated = await page.locator("[data-total=covers_seated]").inner_text()
+    assert int(seated) == stored["seated"] > 0
     await page.screenshot(path=console.shots / "ops-day-sheet.png", full_page=True)
 
 
 async def test_the_timeline_draws_the_evening_as_the_database_holds_it(
     page: Page, console: Console
 ) -> None:
-    """Each booking with live tables is drawn on exactly those tables; a click opens it."""
-    await _sign_in(page, console, console.evening)
-    await page.goto(f"{console.base}/ops/r/{console.evening}/timeline?date={console.day}")
+    """Each booking with live tables is drawn on exactly those tables, the no-show on the tables
+    it had, the overstay marked, the current time as a line; a click opens the booking."""
+    await _sign_in(page, console, "admin")
+    await page.goto(f"{console.base}/ops/r/{console.live}/timeline?date={console.today}")
     drawn: dict[str, set[str]] = {}
-    for bar in await page.locator(".bar.booking").all():
+    for bar in await page.locator(".bar.booking:not(.no-show)").all():
         booking = await bar.get_attribute("data-booking-id")
         tables = await bar.get_attribute("data-tables")
         assert booking and tables
@@ -171,16 +191,27 @@ async def test_the_timeline_draws_the_evening_as_the_database_holds_it(
         "SELECT a.booking_id::text AS id, array_agg(t.key) AS tables FROM allocations a"
         " JOIN tables t ON t.id = a.table_id JOIN restaurants r ON r.id = a.restaurant_id"
         " WHERE r.slug = %s AND a.released_at IS NULL GROUP BY a.booking_id",
-        console.evening,
+        console.live,
     )
     assert drawn == {row["id"]: set(row["tables"]) for row in stored}
     assert len(drawn) > 10
-    joined = page.locator(".bar.booking.joined").first
-    target = joined if await joined.count() else page.locator(".bar.booking").first
+    marked = await console.sql(
+        "SELECT b.id::text AS id, b.status FROM bookings b JOIN restaurants r"
+        " ON r.id = b.restaurant_id WHERE r.slug = %s AND b.status IN ('no_show', 'seated')",
+        console.live,
+    )
+    no_shows = {row["id"] for row in marked if row["status"] == "no_show"}
+    struck = page.locator(".bar.no-show")
+    assert no_shows
+    assert {await bar.get_attribute("data-booking-id") for bar in await struck.all()} == no_shows
+    assert await page.locator(".bar.overstay").count() >= 1
+    assert await page.locator(".bar.block").count() == 1
+    assert await page.locator("#timeline-grid .now").count() >= 1
+    target = page.locator(".bar.booking.status-seated").first
     await target.click()
     chosen = await target.get_attribute("data-booking-id")
     await page.wait_for_selector(f"#detail article[data-booking-id='{chosen}']")
-    assert "History" in await page.inner_text("#detail")
+    assert "assigned → confirmed" in await page.inner_text("#detail")
     await page.screenshot(path=console.shots / "ops-timeline.png", full_page=True)
 
 

@@ -89,7 +89,7 @@ def _zone(timeline: FloorTimeline, scale: _Scale, tables: tuple[TimelineTable, .
     timezone = timeline.restaurant.timezone
     bars: list[Bar] = []
     for booking in timeline.bookings:
-        bars += _booking_bars(booking, rows, scale, timezone)
+        bars += _booking_bars(booking, rows, scale, timezone, timeline.now)
     for hold in timeline.holds:
         bars += _hold_bars(hold, rows, scale, timezone)
     bars += [_block_bar(block, rows, scale) for block in timeline.blocks if block.table in rows]
@@ -130,7 +130,7 @@ def _block_bar(block: TimelineBlock, rows: dict[str, int], scale: _Scale) -> Bar
 
 
 def _booking_bars(
-    booking: TimelineBooking, rows: dict[str, int], scale: _Scale, timezone: str
+    booking: TimelineBooking, rows: dict[str, int], scale: _Scale, timezone: str, now: datetime
 ) -> list[Bar]:
     tables = booking.tables
     if not tables and booking.status in _DRAWN_WITHOUT_TABLES:
@@ -138,6 +138,8 @@ def _booking_bars(
     if not tables or booking.status == "cancelled":
         return []
     end = max(booking.end_at, booking.held_until or booking.end_at)
+    if booking.overstaying:  # still at the table: the bar reaches the present at least
+        end = max(end, now)
     joined = "+".join(tables)
     label = f"{booking.party_size}p {_hm(booking.start_at, timezone)}"
     if len(tables) > 1:

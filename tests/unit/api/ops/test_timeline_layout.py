@@ -57,6 +57,9 @@ def test_overstay_no_show_and_cancelled() -> None:
     assert "overstay" in bars[("A",)].classes
     assert bars[("A",)].width == 41.667  # 19:00 → 21:30
     assert "no-show" in bars[("B",)].classes
+    late = booking(("A",), status="seated", overstaying=True, held_until=hm(20, 30))
+    [still] = _bars(lay_out(timeline(FLOOR, (late,), now=hm(21))))
+    assert still.left + still.width == 66.667  # to now (21:00), past its held end
 
 
 def test_holds_blocks_and_the_unplaced_are_drawn_apart() -> None:
