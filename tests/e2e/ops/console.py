@@ -61,3 +61,16 @@ async def seated_on(api: Api, tables: list[str], party_size: int = 2, **when: An
     )
     assert response.status_code == 200, response.text
     return booking_id
+
+
+async def add_terminal_events(api: Api, slug: str, count: int) -> None:
+    """`count` V3 confirmations of restaurant `slug`, a few minutes old, as the coordinator
+    writes them."""
+    await api.sql(
+        "INSERT INTO observability_events (created_at, source, event_type, severity,"
+        " restaurant_id, context) SELECT now() - interval '5 minutes', 'assignment.coordinator',"
+        " 'coordinator.confirmed', 'info', %s, '{\"duration_ms\": 4}'::jsonb"
+        " FROM generate_series(1, %s)",
+        api.restaurants[slug],
+        count,
+    )

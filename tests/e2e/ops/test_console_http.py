@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from e2e.api.kit import START, Api, at
-from e2e.ops.console import csrf_of, in_review, seated_on, sign_in
+from e2e.ops.console import add_terminal_events, csrf_of, in_review, seated_on, sign_in
 from seatflow.store.api_keys import parse_token
 
 DAY = START.date().isoformat()
@@ -246,3 +246,16 @@ async def test_the_rollout_page_shows_the_gate_and_the_flags(api: Api) -> None:
         assert page.text.count('class="chart"') == 6
         assert (await client.get("/ops/rollout?since=3y")).status_code == 422
         assert (await client.get("/ops/rollout?restaurant=nowhere")).status_code == 404
+
+
+async def test_a_restaurant_key_sees_its_own_share_of_the_rollout(api: Api) -> None:
+    """Alpha's key gets alpha's evidence alone, whatever restaurant it asks for."""
+    await add_terminal_events(api, "alpha", 3)
+    await add_terminal_events(api, "beta", 5)
+    async with _client(api) as client:
+        await sign_in(client, api.keys["alpha"])
+        page = await client.get("/ops/rollout?since=1h&restaurant=beta")
+        assert page.status_code == 200
+        assert "V3 rollout · alpha" in page.text
+        assert "over 3 outcomes" in page.text and "over 5 outcomes" not in page.text
+        assert 'name="restaurant"' not in page.text  # no restaurant picker for a restaurant key
