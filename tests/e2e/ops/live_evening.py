@@ -41,7 +41,7 @@ def live_zone(now: datetime) -> str:
 
 def scenario(now: datetime) -> dict[str, Any]:
     """The sample's bookings at their wall-clock times on today's local date in the live zone,
-    requested over the 40 minutes ending 10 minutes ago."""
+    requested over the 40 minutes ending 10 minutes ago, and a late party of ten."""
     document = json.loads(SAMPLE.read_text())
     zone = ZoneInfo(live_zone(now))
     today = now.astimezone(zone).date()
@@ -55,6 +55,10 @@ def scenario(now: datetime) -> dict[str, Any]:
         moved.append(
             {**booking, "start_at": start.isoformat(), "requested_at": requested.isoformat()}
         )
+    late_party = datetime.combine(today, time(21, 45), zone)  # ten guests: three joined tables
+    last = moved[-1]["requested_at"]
+    moved.append({"ref": "R-TEN", "party_size": 10, "zone_preference": None,
+                  "start_at": late_party.isoformat(), "requested_at": last})  # fmt: skip
     restaurant = {**document["restaurant"], "slug": SLUG, "name": "Evening (live)",
                   "timezone": str(zone)}  # fmt: skip
     return {**document, "restaurant": restaurant, "bookings": moved}
