@@ -55,7 +55,11 @@ async def test_pages_without_a_session_send_the_browser_to_sign_in(api: Api) -> 
         for path in ("/ops", "/ops/r/alpha/day", "/ops/r/alpha/timeline", "/ops/rollout"):
             response = await client.get(path)
             assert response.status_code == 303, path
-            assert response.headers["location"].startswith("/ops/signin?next=/ops")
+            assert response.headers["location"] == f"/ops/signin?next={path}"
+        action = await client.post("/ops/r/alpha/bookings/x/requeue", data={})
+        assert action.headers["location"] == "/ops/signin?next=/ops"
+        polled = await client.get("/ops/r/alpha/timeline/grid", headers={"HX-Request": "true"})
+        assert polled.headers["HX-Redirect"].startswith("/ops/signin?next=")
 
 
 async def test_a_tampered_cookie_is_no_session(api: Api) -> None:

@@ -64,6 +64,8 @@ def codec(request: Request) -> SessionCodec:
 async def signed_in(request: Request, state: Stateful) -> OpsUser:
     session = codec(request).read(request)
     then = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":  # an action cannot be replayed by a redirect: back to the start
+        then = "/ops"
     if session is None or session.key_prefix is None:
         raise SignInNeeded(then)
     async with state.pool.connection() as conn:
