@@ -41,5 +41,8 @@ async def _with_suggestions(state: ApiState, scope: Scope, item: ReviewItemOut) 
     async with state.pool.connection() as conn:
         booking = await require_booking(conn, item.id)
         snapshot = await take_snapshot(conn, booking, state.clock.now(), scope.floor)
-    ranked = suggestions(scope.floor.plan, snapshot.request, snapshot.occupants)
+    # Planning never runs on the event loop (the API's rule): the planning processes rank.
+    ranked = await state.offload(
+        suggestions, scope.floor.plan, snapshot.request, snapshot.occupants
+    )
     return ReviewItem(booking=item, suggestions=ranked)
