@@ -40,7 +40,9 @@ READ_ELSEWHERE = {
     "SEATFLOW_TEST_DATA_DIR": "the test suite's embedded server directory (tests/conftest.py)",
 }
 #: Settings whose values are never printed or logged as given (passwords inside).
-SECRETS = frozenset({"database_url"})
+SECRETS = frozenset({"database_url", "session_secret"})
+#: The ops console's cookie-signing secret is at least this long (a short one is guessable).
+SESSION_SECRET_MIN = 32
 
 
 def parse_flag(value: Any) -> bool:
@@ -98,6 +100,7 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(
         default=9464, ge=0, le=65535, alias="SEATFLOW_WORKER_METRICS_PORT"
     )
+    session_secret: str | None = Field(default=None, alias="SEATFLOW_SESSION_SECRET")
 
     @field_validator("pipeline_v3", "pipeline_v3_shadow", mode="before")
     @classmethod
@@ -123,6 +126,11 @@ class Settings(BaseSettings):
     def _url(cls, value: Any) -> str | None:
         return check_database_url(value)
 
+    @field_validator("session_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: Any) -> str | None:
+        return check_session_secret(value)
+
     @property
     def v3_restaurant_slugs(self) -> frozenset[str]:
         return frozenset(s.strip() for s in self.pipeline_v3_restaurants.split(",") if s.strip())
@@ -145,6 +153,19 @@ def check_database_url(value: Any) -> str | None:
         if port and not (port.isdigit() and 0 < int(port) < 65536):
             raise ValueError(f"port {port!r} is not a TCP port (1..65535)")
     return url
+
+
+def check_session_secret(value: Any) -> str | None:
+    """At least SESSION_SECRET_MIN characters; empty means "generate one per process"."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if len(text) < SESSION_SECRET_MIN:
+        raise ValueError(
+            f"too short: use at least {SESSION_SECRET_MIN} random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return text
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -179,11 +200,20 @@ def effective_settings(settings: Settings) -> list[Effective]:
         rows.append(
             Effective(
                 variable=variable,
-                value=redact(text) if name in SECRETS else text,
+                value=hidden(name, text),
                 source=source_of(variable, os.environ, dotenv),
             )
         )
     return rows
+
+
+def hidden(name: str, text: str) -> str:
+    """A setting's value as it may be printed: passwords of URLs redacted, whole secrets hidden."""
+    if name not in SECRETS:
+        return text
+    if name == "session_secret":
+        return "***" if text else ""
+    return redact(text)
 
 
 def _as_variable(value: object) -> str:
@@ -209,7 +239,7 @@ def _problem(error: ErrorDetails) -> str:
     field = Settings.model_fields.get(name)
     variable = field.alias if field is not None and field.alias else given
     value = error.get("input")
-    shown = redact(str(value)) if name in SECRETS else value
+    shown = hidden(name, str(value)) if name in SECRETS else value
     return (
         f"invalid setting {variable}={shown!r}: {str(error['msg']).removeprefix('Value error, ')}"
     )

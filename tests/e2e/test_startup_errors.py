@@ -93,3 +93,15 @@ def test_a_closed_port_is_one_line_naming_host_port_and_database_url(
         f"error: cannot reach PostgreSQL at 127.0.0.1:{closed_port} (DATABASE_URL): "
         "Connection refused"
     )
+
+
+def test_a_short_session_secret_stops_serve_naming_the_variable(tmp_path: Path) -> None:
+    """`serve` with a SEATFLOW_SESSION_SECRET under 32 characters exits 2 in one line, the
+    secret itself never shown."""
+    result = run_cli(
+        tmp_path, "serve", database_url=None, timeout=60, SEATFLOW_SESSION_SECRET="hunter2"
+    )
+    assert result.returncode == 2, result.stderr
+    line = _one_line(result)
+    assert line.startswith("error: invalid setting SEATFLOW_SESSION_SECRET='***': too short")
+    assert "hunter2" not in result.stderr + result.stdout

@@ -275,3 +275,23 @@ def test_env_example_documents_exactly_the_known_variables(tmp_path: Path) -> No
         assert f"{field.alias}=" in text, field.alias
     (tmp_path / ".env").write_text(text)
     assert load_settings().pipeline_v3 is False
+
+
+def test_a_short_session_secret_stops_start_up_naming_the_variable_not_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SEATFLOW_SESSION_SECRET under 32 characters is refused, and the value is never echoed."""
+    monkeypatch.setenv("SEATFLOW_SESSION_SECRET", "hunter2-short")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(_env_file=None)
+    assert "SEATFLOW_SESSION_SECRET" in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_long_session_secret_is_kept_and_shown_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A good secret is used as given and `config show` prints it as ***."""
+    monkeypatch.setenv("SEATFLOW_SESSION_SECRET", "x" * 40)
+    settings = load_settings(_env_file=None)
+    assert settings.session_secret == "x" * 40
+    shown = {row.variable: row.value for row in effective_settings(settings)}
+    assert shown["SEATFLOW_SESSION_SECRET"] == "***"

@@ -4,7 +4,8 @@ The lifespan builds the services once (pool, event sink, pipelines) and tears th
 every route reaches them through `api.state`. Everything public is under `/v1` behind a bearer
 key; probes and metrics sit outside it. OpenAPI is browsable at `/docs` (Swagger UI) and `/redoc`,
 both served with their scripts and styles from the app itself (`fastapi-offline` ships them), so
-they work on a network without a CDN.
+they work on a network without a CDN. The ops console (`api.ops`) is under `/ops`, its assets
+served by the app as well.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from seatflow.api import (
 )
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
+from seatflow.api.ops import install_ops
 from seatflow.api.outage import ApiOutage
 from seatflow.api.queue import AssignmentQueue
 from seatflow.api.state import ApiState, database_gate
@@ -151,4 +153,5 @@ def create_app(
         routes_admin,
     ):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(database_gate)])
+    install_ops(app, settings)
     return app

@@ -24,6 +24,7 @@ __all__ = [
     "ApiKeyRecord",
     "GeneratedKey",
     "find_active_key",
+    "find_active_prefix",
     "generate_key",
     "hash_secret",
     "insert_key",
@@ -117,6 +118,13 @@ async def find_active_key(conn: Connection, token: str) -> ApiKeyRecord | None:
     if row is None or not hmac.compare_digest(row["key_hash"], hash_secret(secret)):
         return None
     return _record(row)
+
+
+async def find_active_prefix(conn: Connection, prefix: str) -> ApiKeyRecord | None:
+    """The unrevoked key with this prefix: a console session, signed in with the whole key once,
+    ends when the key is revoked."""
+    row = await (await conn.execute(query("api_key_by_prefix"), {"prefix": prefix})).fetchone()
+    return None if row is None else _record(row)
 
 
 async def revoke_key(conn: Connection, prefix: str) -> bool:
