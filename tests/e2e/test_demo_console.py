@@ -58,12 +58,15 @@ def test_demo_ends_with_commands_that_open_its_evening(db_url: str, tmp_path: Pa
     assert drawn.stdout.count("[") >= placed  # a bar per placed booking, at least
     assert f"{_count(url, 'SELECT count(*) FROM bookings')} bookings" in drawn.stdout
 
-    [key] = re.findall(r"sf_[A-Za-z0-9_-]+", next(line for line in lines if "/ops" in line))
-    _serve_and_check(url, key, tmp_path)
+    console_line = next(line for line in lines if "/ops" in line)
+    [key] = re.findall(r"sf_[A-Za-z0-9_-]+", console_line)
+    [address] = re.findall(r"http://127\.0\.0\.1:8000(/ops/\S+)", console_line)
+    _serve_and_check(url, key, address, tmp_path)
 
 
-def _serve_and_check(url: str, key: str, tmp_path: Path) -> None:
-    """`serve` on the demo's database answers r5's review queue to the printed key."""
+def _serve_and_check(url: str, key: str, address: str, tmp_path: Path) -> None:
+    """`serve` on the demo's database answers r5's review queue to the printed key, and signing
+    in at the printed console address lands on the timeline of the demo's evening."""
     port = _free_port()
     env = clean_environment(DATABASE_URL=url)
     with (tmp_path / "serve.log").open("w") as log:
@@ -86,6 +89,21 @@ def _serve_and_check(url: str, key: str, tmp_path: Path) -> None:
             f"{base}/v1/restaurants/r5/review", headers={"Authorization": f"Bearer {key}"}
         )
         assert answer.status_code == 200, answer.text
+        _sign_in_at(base, address, key)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _sign_in_at(base: str, address: str, key: str) -> None:
+    with httpx.Client(base_url=base, follow_redirects=True) as browser:
+        form = browser.get(address)  # not signed in: the sign-in form, coming back here
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        then = re.search(r'name="then" value="([^"]+)"', form.text)
+        assert token is not None and then is not None, form.text
+        assert then.group(1).replace("&amp;", "&") == address
+        page = browser.post(
+            "/ops/signin", data={"csrf_token": token.group(1), "key": key, "then": address}
+        )
+        assert page.status_code == 200 and page.url.raw_path.decode() == address, page.text
+        assert "timeline" in page.text.lower()

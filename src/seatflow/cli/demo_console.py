@@ -26,6 +26,11 @@ __all__ = ["demo_key", "print_console_commands"]
 CONSOLE_URL = "http://127.0.0.1:8000/ops"
 
 
+def timeline_url(slug: str, day: date) -> str:
+    """The console's timeline of that evening: signing in there comes back to it."""
+    return f"{CONSOLE_URL}/r/{slug}/timeline?date={day.isoformat()}"
+
+
 async def demo_key(url: str, slug: str) -> str:
     """A new API key for the demo's restaurant (stored hashed, like every key)."""
     key = generate_key()
@@ -44,7 +49,8 @@ def print_console_commands(
     console.rule("the demo's evening stays in its database until the next demo")
     console.print("Open the ops console on it (then browse to the address below):")
     _line(console, f"{prefix} {run} serve")
-    _line(console, f"  {CONSOLE_URL}   sign in with the key of restaurant {slug}: {key}")
+    address = timeline_url(slug, day)
+    _line(console, f"  {address}   sign in with the key of restaurant {slug}: {key}")
     console.print("Or draw it here:")
     _line(console, f"{prefix} {run} timeline --restaurant {slug} --date {day.isoformat()}")
 
