@@ -19,8 +19,10 @@ from psycopg.rows import dict_row
 from seatflow.api import create_app
 from seatflow.api.state import ApiState
 from seatflow.documents import parse_restaurant
+from seatflow.domain.states import AssignmentState
 from seatflow.settings import Settings
 from seatflow.store.api_keys import generate_key, insert_key, revoke_key
+from seatflow.store.bookings import advance, require_booking
 from seatflow.store.floors import import_floor
 
 #: Tables A (2), B (4), C (4) in `main`, B–C adjacent, and T (2) alone on the terrace; two tables
@@ -166,3 +168,13 @@ async def serving(url: str, **overrides: Any) -> AsyncIterator[Api]:
 def admin_sql(server_url: str, statement: str) -> None:
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(statement)  # type: ignore[arg-type]  # identifiers the tests generated
+
+
+async def send_to_review(url: str, booking_id: str) -> None:
+    """Send a booking to manual review as a pipeline would (reason `no_capacity`)."""
+    async with await psycopg.AsyncConnection.connect(url, row_factory=dict_row) as conn:
+        booking = await require_booking(conn, UUID(booking_id))
+        await advance(
+            conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="test", reason="no_capacity"
+        )
+        await conn.commit()

@@ -4,26 +4,16 @@ the tables are taken, nothing half-written) and requeueing."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-import psycopg
 import pytest
-from psycopg.rows import dict_row
 
-from e2e.api.kit import Api, at
-from seatflow.domain.states import AssignmentState
-from seatflow.store.bookings import advance, require_booking
+from e2e.api.kit import Api, at, send_to_review
 
 
 async def _in_review(api: Api, party_size: int, start_at: str | None = None) -> str:
     """A booking created through the API, then sent to manual review as a pipeline would."""
     booking_id: str = (await api.book(party_size, start_at)).json()["id"]
-    async with await psycopg.AsyncConnection.connect(api.url, row_factory=dict_row) as conn:
-        booking = await require_booking(conn, UUID(booking_id))
-        await advance(
-            conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="test", reason="no_capacity"
-        )
-        await conn.commit()
+    await send_to_review(api.url, booking_id)
     return booking_id
 
 

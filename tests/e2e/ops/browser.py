@@ -42,7 +42,10 @@ def _free_port() -> int:
 def live_server(url: str) -> Iterator[str]:
     """The app on `url`'s database at http://127.0.0.1:<port>, until the block ends."""
     app = create_app(api_settings(url), url, pool_size=4)
-    config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    # log_config=None as `seatflow serve` does: uvicorn must not rewire the process's loggers
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=_free_port(), log_level="warning", log_config=None
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="ops-live-server", daemon=True)
     thread.start()

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from uuid import UUID
 
 import httpx
-import psycopg
-from psycopg.rows import dict_row
 
-from e2e.api.kit import Api, at
-from seatflow.domain.states import AssignmentState
-from seatflow.store.bookings import advance, require_booking
+from e2e.api.kit import Api, at, send_to_review
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -42,12 +37,7 @@ async def in_review(
     """A booking made through the API, then sent to manual review as a pipeline would."""
     made = await api.book(party_size, start_at, who=slug, slug=slug)
     booking_id: str = made.json()["id"]
-    async with await psycopg.AsyncConnection.connect(api.url, row_factory=dict_row) as conn:
-        booking = await require_booking(conn, UUID(booking_id))
-        await advance(
-            conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="test", reason="no_capacity"
-        )
-        await conn.commit()
+    await send_to_review(api.url, booking_id)
     return booking_id
 
 

@@ -23,13 +23,11 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from e2e.api.kit import admin_sql, at, seed
+from e2e.api.kit import admin_sql, at, seed, send_to_review
 from e2e.ops.browser import CHROMIUM, CHROMIUM_ARGS, live_server
 from e2e.ops.live_evening import run_live_evening
-from seatflow.domain.states import AssignmentState
 from seatflow.store.api_keys import generate_key, insert_key
 from seatflow.store.blocks import add_block
-from seatflow.store.bookings import advance, require_booking
 from seatflow.store.embedded import with_database
 from seatflow.store.floors import load_floor
 from support.evening import run_evening
@@ -296,10 +294,5 @@ async def _in_review(console: Console, *, party_size: int, hours: int = 0) -> st
         )
     assert made.status_code == 201, made.text
     booking_id: str = made.json()["id"]
-    async with await psycopg.AsyncConnection.connect(console.db, row_factory=dict_row) as conn:
-        booking = await require_booking(conn, UUID(booking_id))
-        await advance(
-            conn, booking, (AssignmentState.MANUAL_REVIEW,), actor="test", reason="no_capacity"
-        )
-        await conn.commit()
+    await send_to_review(console.db, booking_id)
     return booking_id
