@@ -184,11 +184,11 @@ def refused_address(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     checks = (
+        (ip.is_unspecified, "the unspecified address"),
         (ip.is_loopback, "a loopback address"),
         (ip.is_link_local, "a link-local address"),
         (ip.is_private, "a private address"),
         (ip.is_multicast, "a multicast address"),
-        (ip.is_unspecified, "the unspecified address"),
         (ip.is_reserved, "a reserved address"),
         (not ip.is_global, "not a public address"),
     )

@@ -50,7 +50,7 @@ async def guard(url: str, *, allow_private: bool) -> None:
         return
     reason = first_refused(addresses)
     if reason is not None:
-        raise Refused(f"{host} resolves to {reason}; receivers must be public")
+        raise Refused(f"{host!r} resolves to an address receivers may not use: {reason}")
 
 
 async def check_receiver_url(url: str, *, allow_private: bool) -> str:
