@@ -32,6 +32,7 @@ __all__ = [
     "refused_address",
     "sign",
     "signature_header",
+    "trigger_of",
     "verify_signature",
 ]
 
@@ -92,6 +93,18 @@ def event_type_of(topic: str, payload: Mapping[str, Any]) -> str | None:
     return None
 
 
+def trigger_of(actor: str | None) -> str | None:
+    """What set a change going, from who made it: a pipeline's `v3:creation` → `creation`, a
+    sweep's `sweep:overstay` → `overstay`, any API key's `api:<prefix>` → `api` (which key is
+    none of a receiver's business), anything else as it is."""
+    if not actor:
+        return None
+    kind, _, detail = actor.partition(":")
+    if kind == "api":
+        return "api"
+    return detail or kind
+
+
 def event_body(change: OutboxChange, event_type: str) -> str:
     """The JSON a receiver gets, as exact text (retries and replays send the same bytes)."""
     payload = change.payload
@@ -109,7 +122,6 @@ def event_body(change: OutboxChange, event_type: str) -> str:
     if event_type == "booking.moved":
         data["from_tables"] = list(payload.get("from_tables") or [])
         data["tables"] = list(payload.get("to_tables") or change.tables)
-        data["trigger"] = payload.get("actor") or change.trigger
     body = {
         "id": str(change.event_id),
         "type": event_type,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from seatflow.domain.webhooks import OutboxChange, event_body, event_type_of
+from seatflow.domain.webhooks import OutboxChange, event_body, event_type_of, trigger_of
 from seatflow.store.database import Connection
 from seatflow.store.queries import query
 
@@ -91,7 +91,7 @@ async def _fan_out_row(conn: Connection, row: dict[str, Any]) -> None:
         party_size=row["party_size"],
         start_at=row["start_at"],
         tables=tuple(row["tables"]),
-        trigger=row["trigger"],
+        trigger=trigger_of(row["actor"] or row["payload"].get("actor")),
     )
     params = {
         "outbox_id": row["id"],

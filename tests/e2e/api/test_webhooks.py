@@ -82,6 +82,7 @@ async def test_confirmed_booking_reaches_the_receiver_signed(db_url: str) -> Non
     assert event["data"]["booking_id"] == booking["id"]
     assert event["data"]["restaurant"] == "alpha" and event["data"]["status"] == "confirmed"
     assert event["data"]["tables"] == booking["tables"]
+    assert event["data"]["trigger"] == "creation"
     assert verify(endpoint["secret"], post.headers["Seatflow-Signature"], post.body)
     assert not verify("whsec_" + "x" * 43, post.headers["Seatflow-Signature"], post.body)
     assert not verify(endpoint["secret"], post.headers["Seatflow-Signature"], post.body + b" ")

@@ -20,6 +20,7 @@ from seatflow.domain.webhooks import (
     refused_address,
     sign,
     signature_header,
+    trigger_of,
     verify_signature,
 )
 from support.receiver import documented_verify
@@ -65,7 +66,7 @@ def _change(**payload: object) -> OutboxChange:
         party_size=4,
         start_at=NOW,
         tables=("B", "C"),
-        trigger="creation",
+        trigger="repack",
     )
 
 
@@ -89,6 +90,22 @@ def test_a_body_names_the_booking_and_its_tables_and_nothing_of_the_guest() -> N
     }
     assert body["data"]["tables"] == ["B", "C"] and body["data"]["from_tables"] == ["A"]
     assert body["data"]["trigger"] == "repack"
+
+
+@pytest.mark.parametrize(
+    ("actor", "trigger"),
+    [
+        ("v3:creation", "creation"),
+        ("legacy:modification", "modification"),
+        ("sweep:overstay", "overstay"),
+        ("api:5872f0c524c5", "api"),
+        ("recovery", "recovery"),
+        (None, None),
+    ],
+)
+def test_the_trigger_is_what_set_the_change_going(actor: str | None, trigger: str | None) -> None:
+    """A pipeline's or a sweep's actor gives its trigger; an API key's gives `api` only."""
+    assert trigger_of(actor) == trigger
 
 
 def test_a_body_is_the_same_text_each_time() -> None:

@@ -57,16 +57,16 @@ RETURNING id;
 
 -- unpublished_outbox --
 -- The oldest outbox rows not yet fanned out, each with its booking as it is now (tables, status,
--- slug, the trigger of the latest assignment attempt by then). Row-locked: the caller marks them.
+-- slug) and, for a state change, who made it (the history row's actor). Row-locked: the caller
+-- marks them.
 SELECT o.id, o.event_id, o.topic, o.payload, o.created_at, b.id AS booking_id,
        b.restaurant_id, r.slug AS restaurant_slug, b.ref, b.status, b.party_size, b.start_at,
        coalesce(b.simulated, false) AS simulated,
        coalesce((SELECT array_agg(t.key ORDER BY t.key)
                  FROM allocations a JOIN tables t ON t.id = a.table_id
                  WHERE a.booking_id = b.id AND a.released_at IS NULL), '{}') AS tables,
-       (SELECT x.trigger FROM booking_assignment_attempts x
-        WHERE x.booking_id = b.id AND x.created_at <= o.created_at
-        ORDER BY x.id DESC LIMIT 1) AS trigger
+       (SELECT h.actor FROM booking_assignment_state_history h
+        WHERE h.booking_id = b.id AND h.version::text = o.payload->>'version') AS actor
 FROM outbox o
 LEFT JOIN bookings b ON b.id = o.aggregate_id
 LEFT JOIN restaurants r ON r.id = b.restaurant_id
