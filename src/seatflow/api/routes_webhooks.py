@@ -9,7 +9,8 @@ delivery is (server-side request forgery guard: docs/webhooks.md), a refusal is 
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -57,84 +58,104 @@ def _missing(endpoint_id: UUID) -> ApiError:
     return ApiError(404, "not_found", f"no webhook endpoint {endpoint_id}", field="endpoint_id")
 
 
-def _routes(router: APIRouter, responses: Responses) -> APIRouter:
-    """The webhook routes on `router`, each acting for the path's owner (`_owner`)."""
+async def create_webhook(body: WebhookIn, owner: Owner, state: Stateful) -> WebhookCreatedOut:
+    """Register a receiver. The answer holds the signing secret, shown this once."""
+    url = await _checked_url(body.url, state)
+    secret = generate_secret()
+    new = NewEndpoint(
+        restaurant_id=owner,
+        url=url,
+        event_types=tuple(body.event_types or EVENT_TYPES),
+        secret=secret,
+        description=body.description,
+        enabled=body.enabled,
+    )
+    async with state.pool.connection() as conn, conn.transaction():
+        record = await store.insert_endpoint(conn, new)
+    return WebhookCreatedOut.made(record, secret)
 
-    @router.post("", status_code=201, response_model=WebhookCreatedOut, responses=responses)
-    async def create_webhook(body: WebhookIn, owner: Owner, state: Stateful) -> WebhookCreatedOut:
-        """Register a receiver. The answer holds the signing secret, shown this once."""
-        url = await _checked_url(body.url, state)
-        secret = generate_secret()
-        new = NewEndpoint(
-            restaurant_id=owner,
-            url=url,
-            event_types=tuple(body.event_types or EVENT_TYPES),
-            secret=secret,
-            description=body.description,
-            enabled=body.enabled,
-        )
-        async with state.pool.connection() as conn, conn.transaction():
-            record = await store.insert_endpoint(conn, new)
-        return WebhookCreatedOut.made(record, secret)
 
-    @router.get("", response_model=list[WebhookOut], responses=responses)
-    async def list_webhooks(owner: Owner, state: Stateful) -> list[WebhookOut]:
-        """The endpoints, oldest first (never their secrets)."""
-        async with state.pool.connection() as conn:
-            return [WebhookOut.of(r) for r in await store.endpoints_of(conn, owner)]
+async def list_webhooks(owner: Owner, state: Stateful) -> list[WebhookOut]:
+    """The endpoints, oldest first (never their secrets)."""
+    async with state.pool.connection() as conn:
+        return [WebhookOut.of(r) for r in await store.endpoints_of(conn, owner)]
 
-    @router.get("/{endpoint_id}", response_model=WebhookOut, responses=responses)
-    async def get_webhook(endpoint_id: UUID, owner: Owner, state: Stateful) -> WebhookOut:
-        """One endpoint: its URL, types, whether it is failing, deliveries pending."""
-        return WebhookOut.of(await _endpoint(state, owner, endpoint_id))
 
-    @router.patch("/{endpoint_id}", response_model=WebhookOut, responses=responses)
-    async def change_webhook(
-        endpoint_id: UUID, body: WebhookPatch, owner: Owner, state: Stateful
-    ) -> WebhookOut:
-        """Change the URL, the types, the description; disable or enable it."""
-        url = None if body.url is None else await _checked_url(body.url, state)
-        change = EndpointChange(
-            url=url,
-            event_types=None if body.event_types is None else tuple(body.event_types),
-            description=body.description,
-            enabled=body.enabled,
-        )
-        async with state.pool.connection() as conn, conn.transaction():
-            record = await store.update_endpoint(conn, owner, endpoint_id, change)
-        if record is None:
+async def get_webhook(endpoint_id: UUID, owner: Owner, state: Stateful) -> WebhookOut:
+    """One endpoint: its URL, types, whether it is failing, deliveries pending."""
+    return WebhookOut.of(await _endpoint(state, owner, endpoint_id))
+
+
+async def change_webhook(
+    endpoint_id: UUID, body: WebhookPatch, owner: Owner, state: Stateful
+) -> WebhookOut:
+    """Change the URL, the types, the description; disable or enable it."""
+    url = None if body.url is None else await _checked_url(body.url, state)
+    change = EndpointChange(
+        url=url,
+        event_types=None if body.event_types is None else tuple(body.event_types),
+        description=body.description,
+        enabled=body.enabled,
+    )
+    async with state.pool.connection() as conn, conn.transaction():
+        record = await store.update_endpoint(conn, owner, endpoint_id, change)
+    if record is None:
+        raise _missing(endpoint_id)
+    return WebhookOut.of(record)
+
+
+async def delete_webhook(endpoint_id: UUID, owner: Owner, state: Stateful) -> Response:
+    """Delete the endpoint and its delivery log; nothing more is sent to it."""
+    async with state.pool.connection() as conn, conn.transaction():
+        if not await store.delete_endpoint(conn, owner, endpoint_id):
             raise _missing(endpoint_id)
-        return WebhookOut.of(record)
+    return Response(status_code=204)
 
-    @router.delete("/{endpoint_id}", status_code=204, responses=responses)
-    async def delete_webhook(endpoint_id: UUID, owner: Owner, state: Stateful) -> Response:
-        """Delete the endpoint and its delivery log; nothing more is sent to it."""
-        async with state.pool.connection() as conn, conn.transaction():
-            if not await store.delete_endpoint(conn, owner, endpoint_id):
-                raise _missing(endpoint_id)
-        return Response(status_code=204)
 
-    @router.get("/{endpoint_id}/deliveries", response_model=list[DeliveryOut], responses=responses)
-    async def list_deliveries(
-        endpoint_id: UUID, owner: Owner, state: Stateful, status: Status = None, limit: Limit = 100
-    ) -> list[DeliveryOut]:
-        """The delivery log, newest event first: status, attempts, last answer and latency."""
-        await _endpoint(state, owner, endpoint_id)
-        async with state.pool.connection() as conn:
-            rows = await store.deliveries_of(conn, endpoint_id, status=status, limit=limit)
-        return [DeliveryOut.of(row) for row in rows]
+async def list_deliveries(
+    endpoint_id: UUID, owner: Owner, state: Stateful, status: Status = None, limit: Limit = 100
+) -> list[DeliveryOut]:
+    """The delivery log, newest event first: status, attempts, last answer and latency."""
+    await _endpoint(state, owner, endpoint_id)
+    async with state.pool.connection() as conn:
+        rows = await store.deliveries_of(conn, endpoint_id, status=status, limit=limit)
+    return [DeliveryOut.of(row) for row in rows]
 
-    @router.post("/{endpoint_id}/replay", response_model=ReplayOut, responses=responses)
-    async def replay_deliveries(
-        endpoint_id: UUID, body: ReplayIn, owner: Owner, state: Stateful
-    ) -> ReplayOut:
-        """Send again, now, one event or the events of a time range (same ids, same bodies)."""
-        await _endpoint(state, owner, endpoint_id)
-        selection = ReplaySelection(event_id=body.event_id, since=body.since, until=body.until)
-        async with state.pool.connection() as conn, conn.transaction():
-            count = await store.replay(conn, endpoint_id, selection)
-        return ReplayOut(requeued=count)
 
+async def replay_deliveries(
+    endpoint_id: UUID, body: ReplayIn, owner: Owner, state: Stateful
+) -> ReplayOut:
+    """Send again, now, one event or the events of a time range (same ids, same bodies)."""
+    await _endpoint(state, owner, endpoint_id)
+    selection = ReplaySelection(event_id=body.event_id, since=body.since, until=body.until)
+    async with state.pool.connection() as conn, conn.transaction():
+        count = await store.replay(conn, endpoint_id, selection)
+    return ReplayOut(requeued=count)
+
+
+#: (method, path, handler, status, response model) of each route, on both trees.
+_ROUTES: tuple[tuple[str, str, Callable[..., Any], int, Any], ...] = (
+    ("POST", "", create_webhook, 201, WebhookCreatedOut),
+    ("GET", "", list_webhooks, 200, list[WebhookOut]),
+    ("GET", "/{endpoint_id}", get_webhook, 200, WebhookOut),
+    ("PATCH", "/{endpoint_id}", change_webhook, 200, WebhookOut),
+    ("DELETE", "/{endpoint_id}", delete_webhook, 204, None),
+    ("GET", "/{endpoint_id}/deliveries", list_deliveries, 200, list[DeliveryOut]),
+    ("POST", "/{endpoint_id}/replay", replay_deliveries, 200, ReplayOut),
+)
+
+
+def _routes(router: APIRouter, responses: Responses) -> APIRouter:
+    """Every webhook route on `router`, each acting for the path's owner (`_owner`)."""
+    for method, path, handler, status, model in _ROUTES:
+        router.add_api_route(
+            path,
+            handler,
+            methods=[method],
+            status_code=status,
+            response_model=model,
+            responses=responses,
+        )
     return router
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -101,6 +100,8 @@ class WebhookRelay:
         self._metrics = metrics
         self._rng = rng or random.Random()
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Set when a delivery ends: its endpoint or booking may have more due at once.
+        self._wake = asyncio.Event()
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -118,11 +119,22 @@ class WebhookRelay:
                     failures += 1
                     delay = min(_MAX_IDLE_BACKOFF, self._config.poll * 2**failures)
                     _log_round_failure(exc, failures)
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+                await self._pause(stop, delay, woken=failures == 0)
         finally:
             await self.aclose()
         log.info("webhook_relay_stopped")
+
+    async def _pause(self, stop: asyncio.Event, delay: float, *, woken: bool) -> None:
+        """Until the next round: `delay`, or sooner when stopped or (`woken`) a delivery ended."""
+        waits = [asyncio.create_task(stop.wait())]
+        if woken:
+            waits.append(asyncio.create_task(self._wake.wait()))
+        try:
+            await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        self._wake.clear()
 
     async def tick(self) -> int:
         """Fan out what the outbox holds, then start sending what is due; how many started."""
@@ -171,6 +183,7 @@ class WebhookRelay:
         _log_attempt(claimed, outcome, verdict)
         if self._metrics is not None:
             self._metrics.record(verdict, outcome.latency_ms / 1000)
+        self._wake.set()
 
     async def _record(self, claimed: Claimed, acknowledged: bool, outcome: Outcome) -> str:
         """Store the attempt; its verdict: delivered, retry or failed (given up)."""

@@ -10,7 +10,7 @@ two relays never lease past an endpoint's limit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -47,7 +47,7 @@ class Claimed:
     attempts: int
     first_attempt_at: datetime
     url: str
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or a traceback's repr
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
