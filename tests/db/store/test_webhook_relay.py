@@ -32,7 +32,7 @@ def _floor(slug: str) -> FloorPlan:
         name=slug.title(),
         policy=VenuePolicy(turn_minutes=(TurnRule(max_party=99, minutes=90),)),
         zones=(Zone(key="main", name="Main"),),
-        tables=(Table(key="T1", zone="main", capacity=4),),
+        tables=(Table(key="T1", zone="main", capacity=4), Table(key="T2", zone="main", capacity=4)),
     )
 
 
@@ -184,3 +184,36 @@ async def test_giving_up_marks_the_endpoint_failing_once(conn: Connection) -> No
     async with conn.transaction():
         await record_delivered(conn, claimed[2].id, OK)
     assert await (await conn.execute(failing, (endpoint,))).fetchone() == {"failing": False}
+
+
+async def test_a_move_is_announced_in_the_outbox_and_sent_as_booking_moved(
+    conn: Connection,
+) -> None:
+    """Migration 0008's moves trigger writes a `booking.moved` outbox row (from, to, who); the
+    first placement writes none; the relay makes it a `booking.moved` event with both sets."""
+    alpha = await _restaurant(conn, "alpha")
+    await _endpoint(conn, alpha, "booking.moved")
+    booking = await _booking(conn, alpha)
+    place = (
+        "INSERT INTO allocations (restaurant_id, booking_id, table_id, during) "
+        "SELECT %s, %s, t.id, tstzrange(%s, %s) FROM tables t WHERE t.key = %s"
+    )
+    window = (START, START + timedelta(hours=2))
+    async with conn.transaction():
+        await conn.execute(place, (alpha, booking, *window, "T1"))
+    async with conn.transaction():
+        await conn.execute("SELECT set_config('seatflow.actor', 'v3:repack', true)")
+        await conn.execute(
+            "UPDATE allocations SET released_at = now() WHERE booking_id = %s", (booking,)
+        )
+        await conn.execute(place, (alpha, booking, *window, "T2"))
+    moved = await (
+        await conn.execute("SELECT payload FROM outbox WHERE topic = 'booking.moved'")
+    ).fetchall()
+    assert [(r["payload"]["from_tables"], r["payload"]["to_tables"]) for r in moved] == [
+        (["T1"], ["T2"])
+    ]
+    await _fan_out(conn)
+    (row,) = await (await conn.execute("SELECT body FROM webhook_deliveries")).fetchall()
+    data = json.loads(row["body"])["data"]
+    assert (data["from_tables"], data["tables"], data["trigger"]) == (["T1"], ["T2"], "repack")
