@@ -101,8 +101,25 @@ class Settings(BaseSettings):
         default=9464, ge=0, le=65535, alias="SEATFLOW_WORKER_METRICS_PORT"
     )
     session_secret: str | None = Field(default=None, alias="SEATFLOW_SESSION_SECRET")
+    webhook_allow_private: bool = Field(default=False, alias="SEATFLOW_WEBHOOK_ALLOW_PRIVATE")
+    webhook_timeout_seconds: float = Field(
+        default=10.0, ge=0.1, le=60, alias="SEATFLOW_WEBHOOK_TIMEOUT_SECONDS"
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=10.0, ge=0.01, le=3600, alias="SEATFLOW_WEBHOOK_RETRY_BASE_SECONDS"
+    )
+    webhook_retry_cap_seconds: float = Field(
+        default=3600.0, ge=0.01, le=86400, alias="SEATFLOW_WEBHOOK_RETRY_CAP_SECONDS"
+    )
+    webhook_retry_window_seconds: float = Field(
+        default=86400.0, ge=0.1, le=7 * 86400, alias="SEATFLOW_WEBHOOK_RETRY_WINDOW_SECONDS"
+    )
+    webhook_concurrency: int = Field(default=4, ge=1, le=32, alias="SEATFLOW_WEBHOOK_CONCURRENCY")
+    webhook_poll_seconds: float = Field(
+        default=1.0, ge=0.05, le=60, alias="SEATFLOW_WEBHOOK_POLL_SECONDS"
+    )
 
-    @field_validator("pipeline_v3", "pipeline_v3_shadow", mode="before")
+    @field_validator("pipeline_v3", "pipeline_v3_shadow", "webhook_allow_private", mode="before")
     @classmethod
     def _flag(cls, value: Any) -> bool:
         return parse_flag(value)

@@ -183,6 +183,10 @@ def test_the_test_suites_own_variable_and_other_prefixes_are_allowed(
         ("SEATFLOW_IDEMPOTENCY_HOURS", "0", "greater than or equal to 1"),
         ("SEATFLOW_IDEMPOTENCY_HOURS", "721", "less than or equal to 720"),
         ("SEATFLOW_IDEMPOTENCY_HOURS", "a day", "valid integer"),
+        ("SEATFLOW_WEBHOOK_ALLOW_PRIVATE", "maybe", "not a boolean"),
+        ("SEATFLOW_WEBHOOK_TIMEOUT_SECONDS", "0", "greater than or equal to 0.1"),
+        ("SEATFLOW_WEBHOOK_RETRY_WINDOW_SECONDS", "forever", "valid number"),
+        ("SEATFLOW_WEBHOOK_CONCURRENCY", "33", "less than or equal to 32"),
     ],
 )
 def test_bad_logging_and_metrics_values_are_refused_naming_the_variable(

@@ -28,6 +28,7 @@ from seatflow.api import (
     routes_live_service,
     routes_review,
     routes_service_rules,
+    routes_webhooks,
 )
 from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
@@ -151,6 +152,7 @@ def create_app(
         routes_floor,
         routes_service_rules,
         routes_admin,
+        routes_webhooks,
     ):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(database_gate)])
     install_ops(app, settings)

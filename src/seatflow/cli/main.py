@@ -11,7 +11,7 @@ from rich.markup import escape
 from structlog.testing import capture_logs
 
 from seatflow import __version__
-from seatflow.cli import bookings, config, db, floor, keys, review, rollout
+from seatflow.cli import bookings, config, db, floor, keys, review, rollout, webhooks
 from seatflow.cli.demo import demo_command
 from seatflow.cli.serve import serve_command
 from seatflow.cli.simulate import simulate_command
@@ -33,6 +33,7 @@ app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 app.add_typer(rollout.app, name="rollout")
 app.add_typer(keys.app, name="keys")
+app.add_typer(webhooks.app, name="webhooks")
 app.command("serve")(serve_command)
 app.add_typer(config.app, name="config")
 app.add_typer(bookings.app, name="bookings")

@@ -8,6 +8,8 @@ running jobs finish and the event sink is flushed.
 A database restart or outage does not end the process: procrastinate's loop stops, and
 jobs.supervisor waits for the server and starts it again (see docs/operations.md).
 
+Each process also runs the webhook relay (jobs.webhooks: the outbox delivered to receivers).
+
 Each process serves its own Prometheus metrics (`metrics_port`; see jobs.metrics_server) and
 starts by logging the flags it runs with (`seatflow_starting`).
 """
@@ -29,6 +31,7 @@ from seatflow.jobs.metrics_server import backlog_refresher, metrics_endpoint
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.jobs.supervisor import WorkerSupervisor
 from seatflow.jobs.tasks import DEPS_KEY, WorkerDeps
+from seatflow.jobs.webhooks import relaying
 from seatflow.logging import log_startup
 from seatflow.pipeline.metrics import Metrics
 from seatflow.pipeline.outage import DatabaseHealth
@@ -65,10 +68,11 @@ async def run_worker(settings: Settings, url: str, options: WorkerOptions | None
     with _endpoint(metrics, options) as metrics_port:  # a taken port fails before any connection
         async with (
             services(
-                settings, url, pool_size=options.concurrency + 1, simulated=options.simulated
+                settings, url, pool_size=options.concurrency + 2, simulated=options.simulated
             ) as wired,
             app.open_async(),
             backlog_refresher(metrics, url, wired.clock),
+            relaying(wired, metrics),
         ):
             metrics.watch(wired.coordinator.breaker, wired.sink)
             deps = WorkerDeps(services=wired, queue=ProcrastinateQueue(app), metrics=metrics)
