@@ -55,8 +55,9 @@ REPACK_STRATEGY = "repack"
 EXACT_TABLES = 120
 #: Fixed so the same snapshot gives the same answer (with one worker the search is sequential).
 _SEED = 0
-#: Kept back from the budget for turning a solution into a plan.
-_MARGIN_S = 0.02
+#: Kept back from the budget for turning a solution into a plan and for the solver's overshoot
+#: past its wall-clock limit on a busy machine: this share of the budget, at least 20 ms.
+_MARGIN_SHARE, _MARGIN_MIN_S = 0.04, 0.02
 
 
 class _Window(Protocol):
@@ -87,7 +88,7 @@ def repack(
     answer however long the caller took before.
     """
     end = time.monotonic() + max(budget_ms, 1) / 1000 if deadline is None else deadline
-    deadline = end - _MARGIN_S
+    deadline = end - _margin(budget_ms)
     others = [o for o in occupants if o.booking_id != request.booking_id]
     if len(floor.tables) <= EXACT_TABLES:
         solved = _solve(floor, [request], others, (budget_ms, deadline))
@@ -108,7 +109,7 @@ def seat_jointly(
 ) -> list[tuple[str, ...]] | PlanFailure:
     """Tables for every request at once (same order), movable occupants moved as needed."""
     ids = {r.booking_id for r in requests}
-    deadline = time.monotonic() + max(budget_ms, 1) / 1000 - _MARGIN_S
+    deadline = time.monotonic() + max(budget_ms, 1) / 1000 - _margin(budget_ms)
     others = [o for o in occupants if o.booking_id not in ids]
     solved = _solve(floor, requests, others, (budget_ms, deadline))
     if isinstance(solved, PlanFailure):
@@ -173,6 +174,10 @@ def _items(
         movable, fixed, allowed = list(hood.movable), list(hood.fixed), hood.tables
     items = items_for(floor, requests, movable, fixed, deadline=deadline, allowed=allowed)
     return connected(items, len(requests), deadline)
+
+
+def _margin(budget_ms: int) -> float:
+    return max(_MARGIN_MIN_S, _MARGIN_SHARE * budget_ms / 1000)
 
 
 def _movable(others: Sequence[Occupant]) -> list[Occupant]:

@@ -26,11 +26,14 @@ from seatflow.domain.floor import FloorPlan
 from seatflow.planning.availability import index_busy_mask
 from seatflow.planning.index import Candidate, FloorIndex, bits_of, floor_index, minimal_candidates
 from seatflow.planning.model import Occupant, PlanRequest
+from seatflow.planning.occupancy_index import OccupancyIndex
 
 __all__ = ["Item", "OutOfTime", "build_model", "connected", "items_for"]
 
 #: One moved booking costs more than any difference in the request's wasted seats.
 _MOVE_WEIGHT = 1000
+#: Up to this many fixed occupants a scan per booking is cheaper than building an index.
+_SCAN_AT_MOST = 64
 
 #: A table set open to a booking: its bitmask and the bit positions in it.
 Option = tuple[int, tuple[int, ...]]
@@ -72,12 +75,16 @@ def items_for(
     occupant, with the combinations open to each."""
     index = floor_index(floor)
     by_party: dict[int, tuple[Candidate, ...]] = {}
+    occupancy = OccupancyIndex(index, fixed) if len(fixed) > _SCAN_AT_MOST else None
 
     def options(party: int, start: datetime, end: datetime, within: int) -> tuple[Option, ...]:
         check(deadline)
         if party not in by_party:
             by_party[party] = minimal_candidates(floor, party)
-        blocked = index_busy_mask(index, start, end, fixed) | ~within
+        if occupancy is not None:
+            blocked = occupancy.busy(start, end) | ~within
+        else:
+            blocked = index_busy_mask(index, start, end, fixed) | ~within
         return tuple((c.mask, c.bits) for c in by_party[party] if not c.mask & blocked)
 
     items = [
