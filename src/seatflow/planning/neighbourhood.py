@@ -21,6 +21,7 @@ from seatflow.domain.floor import FloorPlan
 from seatflow.planning.availability import index_busy_mask
 from seatflow.planning.index import floor_index, minimal_candidates
 from seatflow.planning.model import Occupant, PlanRequest
+from seatflow.planning.overlap import overlap_component
 
 __all__ = ["Neighbourhood", "neighbourhoods"]
 
@@ -36,9 +37,10 @@ class Neighbourhood:
 
 
 def neighbourhoods(
-    floor: FloorPlan, request: PlanRequest, others: Sequence[Occupant]
+    floor: FloorPlan, request: PlanRequest, others: Sequence[Occupant], *, wide: bool = False
 ) -> Iterator[Neighbourhood]:
-    """One neighbourhood per zone that could seat the request, most promising first."""
+    """One neighbourhood per zone that could seat the request, most promising first. `wide`
+    also lets the zone's bookings chained to those by overlaps move (longer chains of moves)."""
     index = floor_index(floor)
     zone_mask: dict[str, int] = {}
     for table in floor.tables:
@@ -56,22 +58,28 @@ def neighbourhoods(
         key=lambda z: (z != request.zone_preference, -open_per_zone[z], z),
     )
     for zone in order:
-        yield _neighbourhood(floor, request, others, zone, zone_mask[zone])
+        yield _neighbourhood(floor, request, others, zone, zone_mask[zone], wide)
 
 
 def _neighbourhood(
-    floor: FloorPlan, request: PlanRequest, others: Sequence[Occupant], zone: str, tables: int
+    floor: FloorPlan,
+    request: PlanRequest,
+    others: Sequence[Occupant],
+    zone: str,
+    tables: int,
+    wide: bool,
 ) -> Neighbourhood:
     index = floor_index(floor)
-    movable: list[Occupant] = []
-    fixed: list[Occupant] = []
-    for occupant in others:
-        near = occupant.start < request.end and request.start < occupant.end
-        if occupant.movable and near and index.mask_of(occupant.tables) & tables:
-            movable.append(occupant)
-        else:
-            fixed.append(occupant)
-    movable.sort(key=_stable_order)
+    in_zone = sorted(
+        (o for o in others if o.movable and index.mask_of(o.tables) & tables), key=_stable_order
+    )
+    if wide:
+        chosen = overlap_component(request.start, request.end, in_zone)
+    else:
+        chosen = [o for o in in_zone if o.start < request.end and request.start < o.end]
+    picked = {id(o) for o in chosen}
+    fixed = [o for o in others if id(o) not in picked]
+    movable = chosen
     return Neighbourhood(zone=zone, tables=tables, movable=tuple(movable), fixed=tuple(fixed))
 
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Protocol, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -38,6 +36,7 @@ from seatflow.planning.model import (
     PlanRequest,
 )
 from seatflow.planning.neighbourhood import Neighbourhood, neighbourhoods
+from seatflow.planning.overlap import overlap_component
 from seatflow.planning.repack_model import Item, OutOfTime, build_model, connected, items_for
 from seatflow.planning.scoring import plan_score
 
@@ -60,14 +59,6 @@ _SEED = 0
 _MARGIN_SHARE, _MARGIN_MIN_S = 0.04, 0.02
 
 
-class _Window(Protocol):
-    @property
-    def start(self) -> datetime: ...
-    @property
-    def end(self) -> datetime: ...
-
-
-_W = TypeVar("_W", bound=_Window)
 _Solved = tuple[list[Item], list[int]]
 #: The whole budget (ms) and the `time.monotonic()` instant it ends.
 _Clock = tuple[int, float]
@@ -121,11 +112,24 @@ def seat_jointly(
 def _search_neighbourhoods(
     floor: FloorPlan, request: PlanRequest, others: Sequence[Occupant], clock: _Clock
 ) -> _Solved | PlanFailure:
-    """The first neighbourhood that seats the request, most promising first."""
+    """The first neighbourhood that seats the request, most promising first: every zone with
+    the bookings overlapping the request movable, then — while the budget lasts — every zone
+    with their chains too. Running out of time in that second pass still answers no capacity:
+    the first pass has searched what it always does."""
+    narrow: dict[str, int] = {}
     for hood in neighbourhoods(floor, request, others):
+        narrow[hood.zone] = len(hood.movable)
         solved = _solve(floor, [request], others, clock, hood)
         if not isinstance(solved, PlanFailure) or solved.reason != NO_CAPACITY:
             return solved
+    for hood in neighbourhoods(floor, request, others, wide=True):
+        if len(hood.movable) == narrow.get(hood.zone):
+            continue  # nothing chained beyond the window: already searched
+        solved = _solve(floor, [request], others, clock, hood)
+        if not isinstance(solved, PlanFailure):
+            return solved
+        if solved.reason == REPACK_TIMEOUT:
+            break
     return PlanFailure(reason=NO_CAPACITY)
 
 
@@ -211,30 +215,6 @@ def relevant_occupants(request: PlanRequest, others: Sequence[Occupant]) -> list
     """Movable occupants connected to the request window through chains of overlaps."""
     movable = sorted((o for o in others if o.movable), key=_stable_order)
     return overlap_component(request.start, request.end, movable)
-
-
-def overlap_component(lo: datetime, hi: datetime, windows: Sequence[_W]) -> list[_W]:
-    """Those of `windows` connected to [lo, hi) through chains of overlaps, in their order.
-
-    Connected intervals cover one contiguous span, so growing the span until nothing new
-    overlaps it finds exactly that component; windows outside it can never clash with any
-    window inside it, wherever either sits.
-    """
-    pending = list(windows)
-    chosen: list[_W] = []
-    grew = True
-    while grew:
-        grew = False
-        rest: list[_W] = []
-        for window in pending:
-            if window.start < hi and lo < window.end:
-                chosen.append(window)
-                lo, hi = min(lo, window.start), max(hi, window.end)
-                grew = True
-            else:
-                rest.append(window)
-        pending = rest
-    return chosen
 
 
 def _stable_order(occupant: Occupant) -> tuple[object, ...]:

@@ -86,3 +86,20 @@ def test_a_deadline_passed_while_building_is_a_timeout() -> None:
     busy = [occupant("x", ["B"], 0, 120)]
     result = repack(floor, request(4, 60, 180), busy, budget_ms=2000, deadline=time.monotonic() - 1)
     assert result == PlanFailure(reason="repack_timeout")
+
+
+def test_a_second_wider_pass_follows_chains_beyond_the_window() -> None:
+    """The pair on the four-top can only move to A once the earlier pair on A moves to B, and
+    that earlier pair never overlaps the request: only the wider pass lets it move."""
+    floor = make_floor([table("T4", 4), table("A", 2), table("B", 2)])
+    busy = [
+        occupant("x", ["T4"], 0, 120),
+        occupant("early", ["A"], -30, 50),
+        occupant("fixed", ["B"], 55, 200, movable=False),
+    ]
+    with mock.patch.object(repack_module, "EXACT_TABLES", 0):
+        result = repack(floor, request(4, 60, 180), busy, budget_ms=2000)
+    assert isinstance(result, Plan)
+    assert result.tables == ("T4",)
+    moved = {m.booking_id: m.to_tables for m in result.moves}
+    assert moved.keys() == {"x", "early"} and moved["x"] == ("A",)
