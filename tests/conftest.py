@@ -39,10 +39,12 @@ def template_db(server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def db_url(server_url: str, template_db: str) -> Iterator[str]:
-    """A fresh, migrated database for this test alone."""
+    """A fresh, migrated database for this test alone — reached through a connection pooler
+    when SEATFLOW_TEST_POOLER_URL names one (PgBouncer in transaction mode, say; databases are
+    still created and dropped on the server itself, since a pooler keeps the template open)."""
     name = f"seatflow_t_{uuid.uuid4().hex[:12]}"
     _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    yield with_database(server_url, name)
+    yield with_database(os.environ.get("SEATFLOW_TEST_POOLER_URL") or server_url, name)
     _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -33,7 +33,9 @@ from seatflow.domain import service
 from seatflow.domain.floor import FloorPlan, interned
 from seatflow.domain.service import PacedBooking, ServiceRules, pacing_allows
 from seatflow.pipeline.flags import Route
-from seatflow.planning.model import Plan, PlanRequest
+from seatflow.planning.index import floor_index
+from seatflow.planning.model import Occupant, Plan, PlanRequest
+from seatflow.planning.occupancy_index import OccupancyIndex
 from seatflow.planning.reservation import reserve_legacy, reserve_v3
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
@@ -301,25 +303,53 @@ def fitting_starts(
     floor = interned(floor)
     deadline = time.monotonic() + budget.total_ms / 1000
     found: list[PlanRequest] = []
+    day = _DayIndex(floor, promised)
     for request in requests:
         if len(found) >= want:
             break
-        if _acceptable(floor, request, promised, route, deadline):
+        if _acceptable(floor, request, promised, route, deadline, day):
             found.append(request)
     return found
 
 
+class _DayIndex:
+    """One occupancy index per planning id for all the starts of a search (they share one)."""
+
+    def __init__(self, floor: FloorPlan, promised: Reservations) -> None:
+        self._floor, self._promised = floor, promised
+        self._built: dict[str, tuple[list[Occupant], OccupancyIndex]] = {}
+
+    def of(self, booking_id: str) -> tuple[list[Occupant], OccupancyIndex]:
+        if booking_id not in self._built:
+            others = [o for o in self._promised.occupants if o.booking_id != booking_id]
+            self._built[booking_id] = (others, OccupancyIndex(floor_index(self._floor), others))
+        return self._built[booking_id]
+
+
 def _acceptable(
-    floor: FloorPlan, request: PlanRequest, promised: Reservations, route: Route, deadline: float
+    floor: FloorPlan,
+    request: PlanRequest,
+    promised: Reservations,
+    route: Route,
+    deadline: float,
+    day: _DayIndex,
 ) -> bool:
-    unplaced, occupants = promised.unplaced, promised.occupants
+    unplaced = promised.unplaced
     if route is Route.V3:
         search = time.monotonic() < deadline
+        others, occupancy = day.of(request.booking_id)
         judged = reserve_v3(
-            floor, request, unplaced, occupants, budget_ms=0, search=search, deadline=deadline
+            floor,
+            request,
+            unplaced,
+            others,
+            budget_ms=0,
+            search=search,
+            deadline=deadline,
+            occupancy=occupancy,
         )
     else:
-        judged = reserve_legacy(floor, request, unplaced, occupants)
+        judged = reserve_legacy(floor, request, unplaced, promised.occupants)
     return isinstance(judged, Plan)
 
 

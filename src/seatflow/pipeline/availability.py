@@ -6,6 +6,7 @@ the legacy path only when free tables fit as they stand.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -73,7 +74,9 @@ async def check_availability(
     repack_budget_ms: int,
 ) -> Plan | PlanFailure:
     occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
-    return plan_for_route(floor.plan, request, occupants, route, repack_budget_ms)
+    return await asyncio.to_thread(  # never on the event loop
+        plan_for_route, floor.plan, request, occupants, route, repack_budget_ms
+    )
 
 
 def plan_for_route(

@@ -4,9 +4,11 @@ breaker → lock → load → state machine → per-restaurant permit → plan (
 confirm, all in one short transaction of two round trips (psycopg's pipeline mode): the claim on
 the booking goes with the occupancy read; every write, each check made by the statements
 themselves, goes with the COMMIT. A confirm that loses a race fails at that sync and leaves
-nothing; a second short transaction then records the failure. An exception is recorded the same
-way against the booking's error budget (see `error_budget`). The outcome says what the caller
-does next. Telemetry brackets every invocation with exactly one start and one terminal event.
+nothing; a second short transaction then records the failure. A request that needs a re-pack
+searches outside any transaction (`plan_step`) and claims the booking again to write. An
+exception is recorded the same way against the booking's error budget (see `error_budget`). The
+outcome says what the caller does next. Telemetry brackets every invocation with exactly one
+start and one terminal event.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from seatflow.pipeline.error_budget import (
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.invocation import InvocationRun, LostRace
 from seatflow.pipeline.outcome import Outcome
+from seatflow.pipeline.plan_step import Locked, NeedsSearch, Searched, plan_locked, search
 from seatflow.pipeline.retry import RetryPolicy
 from seatflow.pipeline.snapshot import plan_request
 from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType
@@ -121,11 +124,29 @@ class AssignmentCoordinator:
                 retry_after_ms=_ms(admission.retry_after),
             )
             return Outcome.retry("circuit_open", admission.retry_after)
+        try:
+            outcome, run = await self._transact(booking_id, trigger, telemetry)
+        except NeedsSearch as need:  # that transaction wrote nothing and has ended
+            searched = await search(need.snapshot, self._config.repack_budget_ms, plan_v3)
+            outcome, run = await self._transact(booking_id, trigger, telemetry, searched)
+        self.breaker.record_success()
+        run.committed(self._sink)  # only what committed is announced
+        return outcome if run.attempt is None else replace(outcome, attempt=run.attempt)
+
+    async def _transact(
+        self,
+        booking_id: UUID,
+        trigger: str,
+        telemetry: CoordinatorTelemetry,
+        searched: Searched | None = None,
+    ) -> tuple[Outcome, InvocationRun]:
+        """One locked transaction on a pooled connection, and the short one recording a race
+        its confirm lost at the sync."""
         async with self._pool.connection() as conn:
             run = InvocationRun(telemetry)
             try:
                 async with store_errors(), pipelined_transaction(conn):
-                    outcome = await self._locked(conn, booking_id, trigger, run)
+                    outcome = await self._locked(conn, booking_id, trigger, run, searched=searched)
             except LOST_RACES as exc:  # surfaced at the sync: nothing of that transaction stayed
                 if run.planned is None:
                     raise  # not a confirm that lost a race: an error like any other
@@ -133,9 +154,7 @@ class AssignmentCoordinator:
                 run = InvocationRun(telemetry)
                 async with store_errors(), pipelined_transaction(conn):
                     outcome = await self._locked(conn, booking_id, trigger, run, lost)
-        self.breaker.record_success()
-        run.committed(self._sink)  # only what committed is announced
-        return outcome if run.attempt is None else replace(outcome, attempt=run.attempt)
+        return outcome, run
 
     async def _after_error(
         self, booking_id: UUID, trigger: str, exc: Exception, telemetry: CoordinatorTelemetry
@@ -195,12 +214,15 @@ class AssignmentCoordinator:
         trigger: str,
         run: InvocationRun,
         lost_race: LostRace | None = None,
+        *,
+        searched: Searched | None = None,
     ) -> Outcome:
         """One transaction in two round trips: the claim with the occupancy, then every write.
 
         With `lost_race` (the first transaction's apply failed at its sync) the same claim is made
         again and that failure is recorded instead of planning — unless the booking changed in
-        between (another run settled it), which leaves nothing to record.
+        between (another run settled it), which leaves nothing to record. With `searched` (a
+        re-pack made outside, after a first claim) its lock and permit events are not repeated.
         """
         telemetry = run.telemetry
         now = self._clock.now()
@@ -213,7 +235,8 @@ class AssignmentCoordinator:
         if not claim.locked:
             telemetry.event(EventType.LOCK_CONTENTION, severity="warning")
             return Outcome.noop("lock_contention", LOCK_CONTENTION_DELAY)
-        if lost_race is None:
+        first = lost_race is None and searched is None
+        if first:
             telemetry.event(EventType.LOCK_ACQUIRED)
         if claim.booking is not None:
             telemetry.bind(restaurant_id=claim.booking.restaurant_id)
@@ -227,7 +250,8 @@ class AssignmentCoordinator:
         if lost_race is None:
             if claim.permit is None:
                 return Outcome.retry("rate_limited", RATE_LIMIT_DELAY)
-            telemetry.event(EventType.RATE_PERMIT_ACQUIRED, slot=claim.permit)
+            if first:
+                telemetry.event(EventType.RATE_PERMIT_ACQUIRED, slot=claim.permit)
         floor = await self._floors.get(conn, booking.restaurant_id, claim.floor_version)
         actor = f"v3:{trigger}"
         attempt_no = claim.attempts + 1
@@ -241,13 +265,17 @@ class AssignmentCoordinator:
         if lost_race is None:
             occupants = await occupancy.occupants()
             started = time.perf_counter()
-            result = plan_v3(
+            result = await plan_locked(
                 floor.plan,
+                Locked(booking.version, claim.floor_version, occupants),
                 plan_request(booking),
-                occupants,
-                repack_budget_ms=self._config.repack_budget_ms,
+                searched,
+                self._config.repack_budget_ms,
+                plan_v3,
             )
             plan_ms = (time.perf_counter() - started) * 1000
+            if searched is not None and result is searched.result:
+                plan_ms = searched.plan_ms
             if isinstance(result, Plan):
                 run.plan_ms, run.planned = plan_ms, booking
                 return await self._confirm(

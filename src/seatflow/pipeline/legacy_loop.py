@@ -10,6 +10,7 @@ attempt, succeeded | failed | cutoff_skipped, and exactly one summary per run.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
@@ -188,7 +189,8 @@ class LegacyAutoAssigner:
         now = self._clock.now()
         floor = await self._floors.get(conn, booking.restaurant_id, claim.floor_version)
         snapshot = await take_snapshot(conn, booking, now, floor)
-        result = plan_legacy(
+        result = await asyncio.to_thread(  # never on the event loop
+            plan_legacy,
             snapshot.floor.plan,
             snapshot.request,
             snapshot.occupants,

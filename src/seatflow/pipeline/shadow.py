@@ -5,6 +5,7 @@ one `coordinator.shadow_compare` event."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from dataclasses import dataclass
@@ -94,8 +95,12 @@ class ShadowExperiment:
         started = time.perf_counter()
         candidate: Plan | PlanFailure | BaseException
         try:
-            candidate = plan_v3(
-                subject.floor, subject.request, subject.occupants, repack_budget_ms=self._budget
+            candidate = await asyncio.to_thread(  # never on the event loop
+                plan_v3,
+                subject.floor,
+                subject.request,
+                subject.occupants,
+                repack_budget_ms=self._budget,
             )
         except Exception as exc:  # the candidate never breaks the control
             candidate = exc

@@ -7,6 +7,7 @@ ranks it highest, and the single scoring function orders the plans.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from seatflow.domain.floor import FloorPlan
@@ -17,6 +18,7 @@ from seatflow.planning.index import candidates_for
 from seatflow.planning.model import (
     NO_CAPACITY,
     PARTY_TOO_LARGE,
+    REPACK_TIMEOUT,
     Occupant,
     Plan,
     PlanFailure,
@@ -41,8 +43,10 @@ def plan_v3(
 
     A budget of zero or less disables re-packing (the answer is then about free tables only).
     When a quick necessary condition already rules every re-arrangement out (`bounds`), the
-    answer is `no_capacity` without starting the solver.
+    answer is `no_capacity` without starting the solver. The budget counts from this call's
+    start: whatever the direct path and the bound took, the re-pack has the rest.
     """
+    began = time.monotonic()
     if not candidates_for(floor, request.party_size):
         return PlanFailure(reason=PARTY_TOO_LARGE)
     plans = rank_plans(floor, request, occupants)
@@ -50,7 +54,10 @@ def plan_v3(
         return plans[0]
     if repack_budget_ms <= 0 or cannot_fit(floor, request, occupants):
         return PlanFailure(reason=NO_CAPACITY)
-    return repack(floor, request, occupants, budget_ms=repack_budget_ms)
+    deadline = began + repack_budget_ms / 1000
+    if time.monotonic() >= deadline:
+        return PlanFailure(reason=REPACK_TIMEOUT)
+    return repack(floor, request, occupants, budget_ms=repack_budget_ms, deadline=deadline)
 
 
 def can_seat(

@@ -1,11 +1,15 @@
 """Re-packing: give movable bookings other valid tables so a request that fits nowhere fits.
 
-An exact search with OR-Tools CP-SAT. One boolean per (booking, combination it may take); each
-booking takes exactly one; on every table, the bookings whose windows contain a given start time
-take it at most once (for intervals, pairwise overlap means a shared start point, so these
-cliques are exact). Fixed occupants just remove combinations from the domains. The objective
-moves as few bookings as possible. A proven infeasibility is ``no_capacity``; a budget spent
-without any answer is ``repack_timeout``.
+An exact search with OR-Tools CP-SAT (the model is `repack_model`). The objective moves as few
+bookings as possible. A proven infeasibility is ``no_capacity``; a budget spent without any
+answer — model building included — is ``repack_timeout``.
+
+On a floor of at most `EXACT_TABLES` tables one model covers every movable booking chained to
+the request by overlaps (that is what `benchmarks/quality.py` holds at 1.000 of the `repack`
+ceiling). A larger floor is searched by neighbourhoods (`neighbourhood`): one zone at a time,
+moving only the bookings in that zone around the request's window, everything else fixed
+where it sits — each model small enough to build and solve within the budget; an answer found
+is valid, a "no" from every zone is the large floor's (not proven) "no capacity".
 
 The same model seats several requests at once (`seat_jointly`): acceptance asks whether a new
 booking and every accepted-but-unplaced booking can all be seated together.
@@ -13,24 +17,15 @@ booking and every accepted-but-unplaced booking can all be seated together.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Protocol, TypeVar
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
 from seatflow.domain.floor import FloorPlan
-from seatflow.planning.availability import index_busy_mask
 from seatflow.planning.context import build_context
-from seatflow.planning.index import (
-    Candidate,
-    FloorIndex,
-    bits_of,
-    candidates_for,
-    floor_index,
-    minimal_candidates,
-)
+from seatflow.planning.index import candidates_for, floor_index
 from seatflow.planning.model import (
     NO_CAPACITY,
     REPACK_TIMEOUT,
@@ -40,41 +35,33 @@ from seatflow.planning.model import (
     PlanFailure,
     PlanRequest,
 )
+from seatflow.planning.neighbourhood import Neighbourhood, neighbourhoods
+from seatflow.planning.overlap import overlap_component
+from seatflow.planning.repack_model import Item, OutOfTime, build_model, connected, items_for
 from seatflow.planning.scoring import plan_score
 
-__all__ = ["REPACK_STRATEGY", "overlap_component", "relevant_occupants", "repack", "seat_jointly"]
+__all__ = [
+    "EXACT_TABLES",
+    "REPACK_STRATEGY",
+    "overlap_component",
+    "relevant_occupants",
+    "repack",
+    "seat_jointly",
+]
 
 REPACK_STRATEGY = "repack"
-#: One moved booking costs more than any difference in the request's wasted seats.
-_MOVE_WEIGHT = 1000
+#: Floors up to this many tables get the one exact model (the shared scenarios reach 60).
+EXACT_TABLES = 120
 #: Fixed so the same snapshot gives the same answer (with one worker the search is sequential).
 _SEED = 0
+#: Kept back from the budget for turning a solution into a plan and for the solver's overshoot
+#: past its wall-clock limit on a busy machine: this share of the budget, at least 20 ms.
+_MARGIN_SHARE, _MARGIN_MIN_S = 0.04, 0.02
 
 
-#: A table set open to a booking: its bitmask and the bit positions in it.
-_Option = tuple[int, tuple[int, ...]]
-
-
-class _Window(Protocol):
-    @property
-    def start(self) -> datetime: ...
-    @property
-    def end(self) -> datetime: ...
-
-
-_W = TypeVar("_W", bound=_Window)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Item:
-    """A booking in the search: a request (``occupant`` None) or a movable occupant."""
-
-    party_size: int
-    start: datetime
-    end: datetime
-    options: tuple[_Option, ...]  # the table sets it may take
-    occupant: Occupant | None = None
-    current: int = 0  # mask it holds now (movable occupants)
+_Solved = tuple[list[Item], list[int]]
+#: The whole budget (ms) and the `time.monotonic()` instant it ends.
+_Clock = tuple[int, float]
 
 
 def repack(
@@ -83,10 +70,21 @@ def repack(
     occupants: Sequence[Occupant],
     *,
     budget_ms: int,
+    deadline: float | None = None,
 ) -> Plan | PlanFailure:
-    """Find tables for the request, moving as few movable occupants as possible."""
+    """Find tables for the request, moving as few movable occupants as possible.
+
+    The search ends by `deadline` (a `time.monotonic()` instant; default: the budget from now);
+    the budget alone sets the solver's deterministic limit, so the same input gives the same
+    answer however long the caller took before.
+    """
+    end = time.monotonic() + max(budget_ms, 1) / 1000 if deadline is None else deadline
+    deadline = end - _margin(budget_ms)
     others = [o for o in occupants if o.booking_id != request.booking_id]
-    solved = _solve(floor, [request], others, budget_ms)
+    if len(floor.tables) <= EXACT_TABLES:
+        solved = _solve(floor, [request], others, (budget_ms, deadline))
+    else:
+        solved = _search_neighbourhoods(floor, request, others, (budget_ms, deadline))
     if isinstance(solved, PlanFailure):
         return solved
     items, chosen = solved
@@ -102,28 +100,59 @@ def seat_jointly(
 ) -> list[tuple[str, ...]] | PlanFailure:
     """Tables for every request at once (same order), movable occupants moved as needed."""
     ids = {r.booking_id for r in requests}
-    solved = _solve(floor, requests, [o for o in occupants if o.booking_id not in ids], budget_ms)
+    deadline = time.monotonic() + max(budget_ms, 1) / 1000 - _margin(budget_ms)
+    others = [o for o in occupants if o.booking_id not in ids]
+    solved = _solve(floor, requests, others, (budget_ms, deadline))
     if isinstance(solved, PlanFailure):
         return solved
     index = floor_index(floor)
     return [index.tables_of(mask) for mask in solved[1][: len(requests)]]
 
 
+def _search_neighbourhoods(
+    floor: FloorPlan, request: PlanRequest, others: Sequence[Occupant], clock: _Clock
+) -> _Solved | PlanFailure:
+    """The first neighbourhood that seats the request, most promising first: every zone with
+    the bookings overlapping the request movable, then — while the budget lasts — every zone
+    with their chains too. Running out of time in that second pass still answers no capacity:
+    the first pass has searched what it always does."""
+    narrow: dict[str, int] = {}
+    for hood in neighbourhoods(floor, request, others):
+        narrow[hood.zone] = len(hood.movable)
+        solved = _solve(floor, [request], others, clock, hood)
+        if not isinstance(solved, PlanFailure) or solved.reason != NO_CAPACITY:
+            return solved
+    for hood in neighbourhoods(floor, request, others, wide=True):
+        if len(hood.movable) == narrow.get(hood.zone):
+            continue  # nothing chained beyond the window: already searched
+        solved = _solve(floor, [request], others, clock, hood)
+        if not isinstance(solved, PlanFailure):
+            return solved
+        if solved.reason == REPACK_TIMEOUT:
+            break
+    return PlanFailure(reason=NO_CAPACITY)
+
+
 def _solve(
     floor: FloorPlan,
     requests: Sequence[PlanRequest],
     others: Sequence[Occupant],
-    budget_ms: int,
-) -> tuple[list[_Item], list[int]] | PlanFailure:
+    clock: _Clock,
+    hood: Neighbourhood | None = None,
+) -> _Solved | PlanFailure:
     """The items (requests first) and the mask each takes, or why there is none."""
-    fixed = [o for o in others if not o.movable]
-    lo, hi = min(r.start for r in requests), max(r.end for r in requests)
-    movable = sorted((o for o in others if o.movable), key=_stable_order)
-    items = _items(floor, requests, overlap_component(lo, hi, movable), fixed)
-    if any(not item.options for item in items[: len(requests)]):
-        return PlanFailure(reason=NO_CAPACITY)
-    model, choices = _build_model(floor_index(floor), items)
-    solver = _solver(budget_ms)
+    budget_ms, deadline = clock
+    try:
+        items = _items(floor, requests, others, deadline, hood)
+        if any(not item.options for item in items[: len(requests)]):
+            return PlanFailure(reason=NO_CAPACITY)
+        model, choices = build_model(floor_index(floor), items, deadline)
+    except OutOfTime:
+        return PlanFailure(reason=REPACK_TIMEOUT)
+    remaining_ms = (deadline - time.monotonic()) * 1000
+    if remaining_ms <= 0:
+        return PlanFailure(reason=REPACK_TIMEOUT)
+    solver = _solver(budget_ms, wall_ms=remaining_ms)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return PlanFailure(reason=NO_CAPACITY)
@@ -132,7 +161,34 @@ def _solve(
     return items, [_chosen(solver, item_vars) for item_vars in choices]
 
 
-def _solver(budget_ms: int) -> cp_model.CpSolver:
+def _items(
+    floor: FloorPlan,
+    requests: Sequence[PlanRequest],
+    others: Sequence[Occupant],
+    deadline: float,
+    hood: Neighbourhood | None,
+) -> list[Item]:
+    """The model's bookings: the whole overlap component, or one neighbourhood's."""
+    if hood is None:
+        lo, hi = min(r.start for r in requests), max(r.end for r in requests)
+        movable = overlap_component(lo, hi, sorted(_movable(others), key=_stable_order))
+        fixed = [o for o in others if not o.movable]
+        allowed = -1
+    else:
+        movable, fixed, allowed = list(hood.movable), list(hood.fixed), hood.tables
+    items = items_for(floor, requests, movable, fixed, deadline=deadline, allowed=allowed)
+    return connected(items, len(requests), deadline)
+
+
+def _margin(budget_ms: int) -> float:
+    return max(_MARGIN_MIN_S, _MARGIN_SHARE * budget_ms / 1000)
+
+
+def _movable(others: Sequence[Occupant]) -> list[Occupant]:
+    return [o for o in others if o.movable]
+
+
+def _solver(budget_ms: int, *, wall_ms: float | None = None) -> cp_model.CpSolver:
     """One deterministic worker, tuned for proving "no room" fast.
 
     Measured on the dev scenarios: the full LP relaxation of the table cliques
@@ -143,9 +199,10 @@ def _solver(budget_ms: int) -> cp_model.CpSolver:
     params = solver.parameters
     budget = max(budget_ms, 1) / 1000
     # The deterministic limit normally ends a long search first, so the same input gives the
-    # same answer however busy the machine; the wall-clock limit is the hard budget.
+    # same answer however busy the machine; the wall-clock limit is the hard budget (what is
+    # left of it once the model is built).
     params.max_deterministic_time = budget / 2
-    params.max_time_in_seconds = budget
+    params.max_time_in_seconds = budget if wall_ms is None else max(wall_ms, 1) / 1000
     params.num_workers = 1
     params.random_seed = _SEED
     params.linearization_level = 2
@@ -160,30 +217,6 @@ def relevant_occupants(request: PlanRequest, others: Sequence[Occupant]) -> list
     return overlap_component(request.start, request.end, movable)
 
 
-def overlap_component(lo: datetime, hi: datetime, windows: Sequence[_W]) -> list[_W]:
-    """Those of `windows` connected to [lo, hi) through chains of overlaps, in their order.
-
-    Connected intervals cover one contiguous span, so growing the span until nothing new
-    overlaps it finds exactly that component; windows outside it can never clash with any
-    window inside it, wherever either sits.
-    """
-    pending = list(windows)
-    chosen: list[_W] = []
-    grew = True
-    while grew:
-        grew = False
-        rest: list[_W] = []
-        for window in pending:
-            if window.start < hi and lo < window.end:
-                chosen.append(window)
-                lo, hi = min(lo, window.start), max(hi, window.end)
-                grew = True
-            else:
-                rest.append(window)
-        pending = rest
-    return chosen
-
-
 def _stable_order(occupant: Occupant) -> tuple[object, ...]:
     """Order bookings by what they are, not by their ids (fresh UUIDs each run).
 
@@ -194,114 +227,6 @@ def _stable_order(occupant: Occupant) -> tuple[object, ...]:
     return (o.start, o.end, o.party_size, tuple(sorted(o.tables)), o.booking_id)
 
 
-def _items(
-    floor: FloorPlan,
-    requests: Sequence[PlanRequest],
-    movable: Sequence[Occupant],
-    fixed: Sequence[Occupant],
-) -> list[_Item]:
-    """The requests first, then each movable occupant, with the combinations open to each."""
-    index = floor_index(floor)
-    by_party: dict[int, tuple[Candidate, ...]] = {}
-
-    def options(party: int, start: datetime, end: datetime) -> tuple[_Option, ...]:
-        if party not in by_party:
-            by_party[party] = minimal_candidates(floor, party)
-        blocked = index_busy_mask(index, start, end, fixed)
-        return tuple((c.mask, c.bits) for c in by_party[party] if not c.mask & blocked)
-
-    items = [
-        _Item(
-            party_size=request.party_size,
-            start=request.start,
-            end=request.end,
-            options=options(request.party_size, request.start, request.end),
-        )
-        for request in requests
-    ]
-    for occupant in movable:
-        current = index.mask_of(occupant.tables)
-        open_sets = options(occupant.party_size, occupant.start, occupant.end)
-        if all(mask != current for mask, _ in open_sets):
-            open_sets += ((current, bits_of(current)),)  # staying put is always allowed
-        items.append(
-            _Item(
-                party_size=occupant.party_size,
-                start=occupant.start,
-                end=occupant.end,
-                options=open_sets,
-                occupant=occupant,
-                current=current,
-            )
-        )
-    return items
-
-
-def _build_model(
-    index: FloorIndex, items: Sequence[_Item]
-) -> tuple[cp_model.CpModel, list[list[tuple[int, cp_model.IntVar]]]]:
-    """Variables, exactly-one per booking, per-table cliques, objective and hints."""
-    model = cp_model.CpModel()
-    choices: list[list[tuple[int, cp_model.IntVar]]] = []
-    #: Per table bit: for each booking that may take the table, its variables that do.
-    users: list[dict[int, list[cp_model.IntVar]]] = [{} for _ in index.keys]
-    for i, item in enumerate(items):
-        item_vars = []
-        for mask, bits in item.options:
-            var = model.new_bool_var("")
-            item_vars.append((mask, var))
-            for bit in bits:
-                users[bit].setdefault(i, []).append(var)
-        model.add_exactly_one(var for _, var in item_vars)
-        choices.append(item_vars)
-    for table_users in users:
-        for clique in _maximal_cliques(items, table_users):
-            model.add_at_most_one(var for i in clique for var in table_users[i])
-    _add_objective(model, index, items, choices)
-    return model, choices
-
-
-def _maximal_cliques(
-    items: Sequence[_Item], users: dict[int, list[cp_model.IntVar]]
-) -> list[list[int]]:
-    """Bookings alive on a table at each start time, keeping only sets not inside the next."""
-    if len(users) < 2:
-        return []
-    times = sorted({items[i].start for i in users})
-    active = [[i for i in users if items[i].start <= t < items[i].end] for t in times]
-    return [
-        group
-        for k, group in enumerate(active)
-        if len(group) > 1 and (k + 1 == len(active) or not set(group) <= set(active[k + 1]))
-    ]
-
-
-def _add_objective(
-    model: cp_model.CpModel,
-    index: FloorIndex,
-    items: Sequence[_Item],
-    choices: Sequence[Sequence[tuple[int, cp_model.IntVar]]],
-) -> None:
-    """Fewest moved bookings, then the fewest empty seats for the requests; hint: nobody moves.
-
-    A booking moves exactly when its "stay" variable is false, so rewarding stays is the same
-    as charging moves, with one term per booking.
-    """
-    variables: list[cp_model.IntVar] = []
-    weights: list[int] = []
-    for item, item_vars in zip(items, choices, strict=True):
-        for mask, var in item_vars:
-            if item.occupant is None:
-                variables.append(var)
-                seats = sum(index.capacity[index.keys[b]] for b in bits_of(mask))
-                weights.append(seats - item.party_size)
-            elif mask == item.current:
-                model.add_hint(var, True)
-                variables.append(var)
-                weights.append(-_MOVE_WEIGHT)
-    model.minimize(cp_model.LinearExpr.weighted_sum(variables, weights))
-
-
 def _chosen(solver: cp_model.CpSolver, item_vars: Sequence[tuple[int, cp_model.IntVar]]) -> int:
     return next(mask for mask, var in item_vars if solver.boolean_value(var))
 
@@ -310,7 +235,7 @@ def _plan(
     floor: FloorPlan,
     request: PlanRequest,
     others: Sequence[Occupant],
-    items: Sequence[_Item],
+    items: Sequence[Item],
     chosen: Sequence[int],
 ) -> Plan:
     """Turn the solution into moves and a plan scored on the re-packed floor."""

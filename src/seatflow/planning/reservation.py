@@ -36,6 +36,7 @@ from seatflow.planning.model import (
     PlanFailure,
     PlanRequest,
 )
+from seatflow.planning.occupancy_index import OccupancyIndex
 from seatflow.planning.repack import overlap_component, seat_jointly
 from seatflow.planning.shuffle import fits_by_shuffle
 
@@ -62,11 +63,14 @@ def reserve_v3(
     budget_ms: int,
     search: bool = True,
     deadline: float | None = None,
+    occupancy: OccupancyIndex | None = None,
 ) -> Plan | PlanFailure:
     """Tables the request could take in a seating of it and all `unplaced` together.
 
     Without `search` only the greedy passes on free tables decide (a no may be wrong); with it
-    and no budget, everything but the solver; `deadline` bounds the shuffle.
+    and no budget, everything but the solver; `deadline` bounds the shuffle. `occupancy`, an
+    index over `occupants` (which then must not hold the request), serves the many starts of
+    one snapshot without scanning every occupant for each.
 
     Only the unplaced bookings connected to the request by chains of overlaps (through other
     unplaced bookings and movable occupants) can compete with it; the others are left out, so
@@ -74,13 +78,17 @@ def reserve_v3(
     """
     if not candidates_for(floor, request.party_size):
         return PlanFailure(reason=PARTY_TOO_LARGE)
-    others = [o for o in occupants if o.booking_id != request.booking_id]
+    others = (
+        occupants
+        if occupancy is not None
+        else [o for o in occupants if o.booking_id != request.booking_id]
+    )
     rivals = _competitors(request, unplaced, others)
     wanted = [*rivals, request]
     by_start = sorted(range(len(wanted)), key=lambda k: (wanted[k].start, wanted[k].end, k))
-    greedy = _greedy(floor, wanted, others, by_start)
+    greedy = _greedy(floor, wanted, others, by_start, occupancy)
     if greedy is None and rivals:  # alone, the request has one order only
-        greedy = _greedy(floor, wanted, others, range(len(wanted)))
+        greedy = _greedy(floor, wanted, others, range(len(wanted)), occupancy)
     if greedy is not None:
         return Plan(tables=greedy.tables[-1], strategy=GREEDY, score=0.0)
     if not search or cannot_fit(floor, request, others, unplaced=rivals):
@@ -129,16 +137,19 @@ def _greedy(
     wanted: Sequence[PlanRequest],
     occupants: Sequence[Occupant],
     order: Iterable[int],
+    occupancy: OccupancyIndex | None = None,
 ) -> _Seating | None:
     """Each booking, in `order` (start order, else as given: acceptance order, the request
     last), on the smallest free minimal combination; None when one finds nothing (which proves
     nothing: the joint search decides then)."""
     index = floor_index(floor)
-    placed = list(occupants)
+    placed = [] if occupancy is not None else list(occupants)
     tables: dict[int, tuple[str, ...]] = {}
     for k in order:
         booking = wanted[k]
         busy = index_busy_mask(index, booking.start, booking.end, placed)
+        if occupancy is not None:
+            busy |= occupancy.busy(booking.start, booking.end)
         fits = [c for c in minimal_candidates(floor, booking.party_size) if not c.mask & busy]
         if not fits:
             return None

@@ -103,7 +103,7 @@ def test_budget_spent_without_answer_is_a_timeout(monkeypatch: pytest.MonkeyPatc
         def solve(self, model: cp_model.CpModel) -> int:
             return cp_model.UNKNOWN
 
-    monkeypatch.setattr(repack_module, "_solver", lambda budget_ms: Exhausted())
+    monkeypatch.setattr(repack_module, "_solver", lambda budget_ms, **_: Exhausted())
     busy = [occupant("x", ["B"], 0, 120)]
     assert repack(TWO_AND_FOUR, request(4, 60, 180), busy, budget_ms=1) == PlanFailure(
         reason="repack_timeout"
