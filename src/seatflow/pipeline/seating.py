@@ -190,7 +190,7 @@ def _arrival_plan(
 
     Giving a late party its whole turn now, while later bookings can still move, beats finding
     it there at its booked end, when the overstay sweep must move the next booking on a fuller
-    floor (measured on the shared days: 20-23 displaced covers → 15-16)."""
+    floor (measured on the shared days: docs/benchmarks.md, "Service days")."""
     kept = own_window(floor.plan, request, occupants, current=current, booked_end=booked_end)
     if kept is request:
         return kept, Plan(tables=current, strategy=KEPT, score=0.0)
