@@ -52,6 +52,8 @@ __all__ = [
 REPACK_STRATEGY = "repack"
 #: Floors up to this many tables get the one exact model (the shared scenarios reach 60).
 EXACT_TABLES = 120
+#: The share of the budget kept back from the neighbourhoods' second, wider pass.
+_WIDE_SHARE = 0.5
 #: Fixed so the same snapshot gives the same answer (with one worker the search is sequential).
 _SEED = 0
 #: Kept back from the budget for turning a solution into a plan and for the solver's overshoot
@@ -113,19 +115,21 @@ def _search_neighbourhoods(
     floor: FloorPlan, request: PlanRequest, others: Sequence[Occupant], clock: _Clock
 ) -> _Solved | PlanFailure:
     """The first neighbourhood that seats the request, most promising first: every zone with
-    the bookings overlapping the request movable, then — while the budget lasts — every zone
-    with their chains too. Running out of time in that second pass still answers no capacity:
-    the first pass has searched what it always does."""
+    the bookings overlapping the request movable, then — until half the budget is spent — every
+    zone with their chains too. Running out of time in that second pass still answers no
+    capacity: the first pass has searched what it always does, and a refusal (most calls on a
+    booked-up floor) should not cost the whole budget."""
     narrow: dict[str, int] = {}
     for hood in neighbourhoods(floor, request, others):
         narrow[hood.zone] = len(hood.movable)
         solved = _solve(floor, [request], others, clock, hood)
         if not isinstance(solved, PlanFailure) or solved.reason != NO_CAPACITY:
             return solved
+    wide_clock = (clock[0], clock[1] - clock[0] / 1000 * _WIDE_SHARE)
     for hood in neighbourhoods(floor, request, others, wide=True):
         if len(hood.movable) == narrow.get(hood.zone):
             continue  # nothing chained beyond the window: already searched
-        solved = _solve(floor, [request], others, clock, hood)
+        solved = _solve(floor, [request], others, wide_clock, hood)
         if not isinstance(solved, PlanFailure):
             return solved
         if solved.reason == REPACK_TIMEOUT:
