@@ -34,6 +34,9 @@ def embedded_server_url(data_dir: Path | None = None) -> str:
 
     directory = (data_dir or default_data_dir()).expanduser().resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    running = _postmaster_pid(directory)
+    if running is not None and binary_gone(running):
+        stop_embedded_server(directory)  # started from a deleted install: start ours instead
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server = pgserver.get_server(  # type: ignore[attr-defined]  # untyped re-export
@@ -75,6 +78,20 @@ def _postmaster_pid(directory: Path) -> int | None:
     except (OSError, IndexError, ValueError):
         return None
     return pid if _alive(pid) else None
+
+
+def binary_gone(pid: int) -> bool:
+    """Whether a running process's program file was deleted since it started.
+
+    A server started from a virtualenv that was since removed or rebuilt (`rm -rf .venv`, another
+    checkout's) keeps running, but can no longer load its own libraries: every new session fails
+    with `could not access file "$libdir/plpgsql"`. Without /proc, or not ours to read: False.
+    """
+    try:
+        program = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return False
+    return program.endswith(" (deleted)") or not os.path.exists(program)
 
 
 def _alive(pid: int) -> bool:
