@@ -14,18 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner_quality import simulate, went_to_repack
-from planning_latency import percentile
+from planner_quality import simulate
+from planning_latency import percentile, timed_planner
 
 from seatflow.documents import parse_scenario
-from seatflow.domain.floor import FloorPlan
 from seatflow.domain.scenario import Scenario
-from seatflow.planning.engine import plan_v3
-from seatflow.planning.model import Occupant, Plan, PlanFailure, PlanRequest
 from seatflow.sim.big_floor import big_floor_scenario
 
 DIRECT_P99_TARGET_MS = 20.0
@@ -33,16 +29,7 @@ DIRECT_P99_TARGET_MS = 20.0
 
 def measure(scenario: Scenario, budget_ms: int) -> dict[str, object]:
     """Cold first call, direct and re-pack timings, and what the stream seated."""
-    timings: list[tuple[float, bool]] = []
-
-    def timed(
-        floor: FloorPlan, request: PlanRequest, occupants: Sequence[Occupant]
-    ) -> Plan | PlanFailure:
-        began = time.perf_counter()
-        result = plan_v3(floor, request, occupants, repack_budget_ms=budget_ms)
-        timings.append(((time.perf_counter() - began) * 1000, went_to_repack(result)))
-        return result
-
+    timed, timings = timed_planner(budget_ms)
     run = simulate(scenario, timed)
     return {
         "cold": timings[0][0] if timings else 0.0,

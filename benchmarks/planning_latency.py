@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from planner_quality import DEFAULT_DIR, simulate, went_to_repack
@@ -34,9 +34,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def measure(path: Path, budget_ms: int) -> tuple[float, list[float], list[float]]:
-    """Cold first call, then direct-path and re-pack call timings for one scenario."""
-    scenario = parse_scenario_text(path.read_text())
+Planner = Callable[[FloorPlan, PlanRequest, Sequence[Occupant]], Plan | PlanFailure]
+
+
+def timed_planner(budget_ms: int) -> tuple[Planner, list[tuple[float, bool]]]:
+    """plan_v3 with that budget, and the list each call appends (ms, went to the re-pack) to."""
     timings: list[tuple[float, bool]] = []
 
     def timed(
@@ -47,6 +49,13 @@ def measure(path: Path, budget_ms: int) -> tuple[float, list[float], list[float]
         timings.append(((time.perf_counter() - began) * 1000, went_to_repack(result)))
         return result
 
+    return timed, timings
+
+
+def measure(path: Path, budget_ms: int) -> tuple[float, list[float], list[float]]:
+    """Cold first call, then direct-path and re-pack call timings for one scenario."""
+    scenario = parse_scenario_text(path.read_text())
+    timed, timings = timed_planner(budget_ms)
     simulate(scenario, timed)
     cold = timings[0][0]
     direct = [ms for ms, searched in timings[1:] if not searched]
