@@ -284,6 +284,23 @@ class AssignmentCoordinator:
             failure = result.reason
         else:
             failure, plan_ms = lost_race.reason, lost_race.plan_ms
+        return await self._failed(conn, claim, trigger, failure, plan_ms, run)
+
+    async def _failed(
+        self,
+        conn: Connection,
+        claim: Claim,
+        trigger: str,
+        failure: str,
+        plan_ms: float,
+        run: InvocationRun,
+    ) -> Outcome:
+        """Record a failed attempt, then retry later or send the booking to review."""
+        booking = claim.booking
+        assert booking is not None
+        actor = f"v3:{trigger}"
+        attempt_no = claim.attempts + 1
+        path = path_to_in_progress(booking.assignment_state)
         await self._record(conn, booking, trigger, attempt_no, "failed", None, plan_ms, failure)
         run.attempt = attempt_no
         run.later(
