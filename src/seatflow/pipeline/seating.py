@@ -9,17 +9,20 @@ bookings are never moved. A walk-in is checked against the service hours (not pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import structlog
 
+from seatflow.domain.floor import FloorPlan
 from seatflow.domain.service import ServiceRules
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed, SeatingRefused
 from seatflow.pipeline.handback import path_to_pending
-from seatflow.planning.model import Move, Occupant, Plan, PlanRequest
+from seatflow.planning.deferral import Deferred, seat_deferring
+from seatflow.planning.model import Move, Occupant, Plan, PlanFailure, PlanRequest
 from seatflow.planning.seating import (
     KEPT,
     allowing_lateness,
@@ -95,11 +98,50 @@ async def seat_arrival(
     current = tuple(await table_keys(conn, booking.id))
     request = _request(floor, rules, booking, now)
     occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
-    request, plan = _arrival_plan(
-        floor, request, occupants, current, booking.end_at, now, repack_budget_ms
-    )
+    try:
+        request, plan, windows = _door_plan(
+            floor,
+            request,
+            occupants,
+            current,
+            booking.end_at,
+            now,
+            repack_budget_ms,
+            grace if on_time else None,
+        )
+    except SeatingRefused as refused:
+        _log_refused(request, refused)
+        raise
     transitions = await _confirmed(conn, booking, actor)
-    return await _seat(conn, floor, booking, plan, request, now, actor, current, transitions)
+    return await _seat(
+        conn, floor, booking, plan, request, now, actor, current, transitions, windows
+    )
+
+
+def _door_plan(
+    floor: StoredFloor,
+    request: PlanRequest,
+    occupants: list[Occupant],
+    current: tuple[str, ...],
+    booked_end: datetime,
+    now: datetime,
+    repack_budget_ms: int,
+    grace: timedelta | None,
+) -> tuple[PlanRequest, Plan, dict[str, tuple[datetime, datetime]]]:
+    """The arrival's plan on the booked times; else, for guests on time (`grace` given), one
+    that delays absent parties within their grace (their new windows returned with it)."""
+    try:
+        request, plan = _arrival_plan(
+            floor, request, occupants, current, booked_end, now, repack_budget_ms
+        )
+        return request, plan, {}
+    except SeatingRefused:
+        if grace is None:
+            raise  # late guests are walk-ins: they never push a booked party back
+        deferred = _deferring(floor, request, occupants, now, grace, repack_budget_ms)
+        if deferred is None:
+            raise
+        return request, deferred.plan, deferred.windows
 
 
 async def seat_walk_in(
@@ -131,7 +173,11 @@ async def seat_walk_in(
     # Room is kept for booked guests who may still come up to the grace period late.
     lateness = timedelta(minutes=rules.no_show_grace_minutes)
     occupants = allowing_lateness(occupants, lateness)
-    plan = _plan(floor, probe, occupants, now, repack_budget_ms)
+    try:
+        plan = _plan(floor, probe, occupants, now, repack_budget_ms)
+    except SeatingRefused as refused:
+        _log_refused(probe, refused)
+        raise
     booking = await insert_booking(
         conn,
         NewBooking(
@@ -202,6 +248,43 @@ def _arrival_plan(
     return request, _plan(floor, request, occupants, now, repack_budget_ms)
 
 
+def _deferring(
+    floor: StoredFloor,
+    request: PlanRequest,
+    occupants: list[Occupant],
+    now: datetime,
+    grace: timedelta,
+    repack_budget_ms: int,
+) -> Deferred | None:
+    """Room for guests at the door by delaying absent parties within their grace (a bet that
+    they come a few minutes late, taken only for guests who would otherwise stand there)."""
+
+    def planner(
+        plan: FloorPlan, req: PlanRequest, others: Sequence[Occupant]
+    ) -> Plan | PlanFailure:
+        return seat_now(plan, req, others, repack_budget_ms=repack_budget_ms)
+
+    deferred = seat_deferring(floor.plan, request, occupants, now=now, grace=grace, planner=planner)
+    if deferred is not None:
+        log.info(
+            "seated_before_absent",
+            booking=request.booking_id,
+            party=request.party_size,
+            delayed={k: v[0].isoformat() for k, v in deferred.windows.items()},
+        )
+    return deferred
+
+
+def _log_refused(request: PlanRequest, refused: SeatingRefused) -> None:
+    log.info(
+        "seating_refused",
+        booking=request.booking_id,
+        party=request.party_size,
+        why=refused.reason,
+        earliest=refused.earliest.isoformat() if refused.earliest else None,
+    )
+
+
 def _plan(
     floor: StoredFloor,
     request: PlanRequest,
@@ -216,13 +299,6 @@ def _plan(
         return plan
     until = now + timedelta(hours=6)
     earliest = earliest_free(floor.plan, request, occupants, until=until)
-    log.info(
-        "seating_refused",
-        booking=request.booking_id,
-        party=request.party_size,
-        why=plan.reason,
-        earliest=earliest.isoformat() if earliest else None,
-    )
     raise SeatingRefused(
         NO_TABLE_FREE, f"no table is free now for a party of {request.party_size}", earliest
     )
@@ -250,11 +326,19 @@ async def _seat(
     actor: str,
     current: tuple[str, ...],
     transitions: tuple[Transition, ...],
+    windows: dict[str, tuple[datetime, datetime]] | None = None,
 ) -> Seated:
-    """Moves first, then the party on its tables from now, then the status — one transaction."""
+    """Moves first, then the party on its tables from now, then the status — one transaction.
+    `windows`: moved parties that hold their new tables from later than booked."""
     await attribute(conn, actor=actor, reason="arrival", now=now)
+    windows = windows or {}
     moves = [
-        TableMove(booking_id=UUID(m.booking_id), from_tables=m.from_tables, to_tables=m.to_tables)
+        TableMove(
+            booking_id=UUID(m.booking_id),
+            from_tables=m.from_tables,
+            to_tables=m.to_tables,
+            during=windows.get(m.booking_id),
+        )
         for m in plan.moves
     ]
     async with store_errors():

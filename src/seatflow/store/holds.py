@@ -38,6 +38,9 @@ class TableMove:
     booking_id: UUID
     from_tables: tuple[str, ...]
     to_tables: tuple[str, ...]
+    #: The window it holds them for, when not its booked one (a party delayed within its grace
+    #: for guests at the door: planning.deferral).
+    during: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,10 +205,14 @@ async def move_bookings(
         )
         await release_allocations(conn, move.booking_id, now)
     for move in ordered:
-        await conn.execute(
-            query("insert_allocations"),
-            {"booking_id": move.booking_id, "table_ids": table_ids(floor, move.to_tables)},
-        )
+        params = {"booking_id": move.booking_id, "table_ids": table_ids(floor, move.to_tables)}
+        if move.during is None:
+            await conn.execute(query("insert_allocations"), params)
+        else:
+            start, end = move.during
+            await conn.execute(
+                query("insert_allocations_during"), {**params, "start": start, "end": end}
+            )
 
 
 async def assert_floor_current(conn: Connection, floor: StoredFloor) -> None:

@@ -316,3 +316,71 @@ async def test_every_change_of_tables_is_recorded_once_with_who_and_why(
         (["A"], ["B"], "staff:1", "by hand")
     ]
     assert moves[0]["moved_at"] == now
+
+
+async def _door_with_b_free_at(
+    pool: AsyncConnectionPool[Connection], live: StoredFloor, minutes: int
+) -> None:
+    """C broken all evening, B broken until START + `minutes`: only A is free at START."""
+    async with pool.connection() as conn, conn.transaction():
+        await add_block(
+            conn, live, "C", start=START - timedelta(hours=2), until=START + timedelta(hours=4)
+        )
+        await add_block(
+            conn,
+            live,
+            "B",
+            start=START - timedelta(hours=2),
+            until=START + timedelta(minutes=minutes),
+        )
+
+
+async def test_guests_at_the_door_sit_on_the_table_of_a_party_still_on_its_way(
+    pool: AsyncConnectionPool[Connection],
+    live: StoredFloor,
+    make_booking: BookingFactory,
+    coordinator: AssignmentCoordinator,
+) -> None:
+    """A couple booked on A has not arrived; another booked couple stands at the door with no
+    table (B frees at 19:05). They sit on A now; the absent couple gets B from 19:05, within its
+    grace, its turn kept whole — recorded as a move at the arrival."""
+    absent = await make_booking(party_size=2)
+    assert await _confirmed(coordinator, absent) == ("A",)
+    await _door_with_b_free_at(pool, live, 5)
+    at_door = await make_booking(party_size=2)  # booked, never placed: no table was free
+    seated = await _arrive(pool, live, at_door, 0)
+    assert seated.tables == ("A",)
+    async with pool.connection() as conn:
+        assert await table_keys(conn, absent) == ["B"]
+        row = await (
+            await conn.execute(
+                "SELECT lower(during) AS start_at, upper(during) AS end_at FROM allocations"
+                " WHERE booking_id = %s AND released_at IS NULL",
+                (absent,),
+            )
+        ).fetchone()
+        booking = await require_booking(conn, absent)
+        moves = await moves_of(conn, absent)
+    assert row is not None and row["start_at"] == START + timedelta(minutes=5)
+    assert row["end_at"] - row["start_at"] == booking.end_at - booking.start_at
+    assert [(m["from_tables"], m["to_tables"], m["reason"]) for m in moves] == [
+        (["A"], ["B"], "arrival")
+    ]
+
+
+async def test_nobody_is_delayed_past_their_grace_for_guests_at_the_door(
+    pool: AsyncConnectionPool[Connection],
+    live: StoredFloor,
+    make_booking: BookingFactory,
+    coordinator: AssignmentCoordinator,
+) -> None:
+    """B frees at 19:20, after the absent couple's 15 minutes of grace: the guests at the door
+    are told when, and the absent couple keeps A."""
+    absent = await make_booking(party_size=2)
+    assert await _confirmed(coordinator, absent) == ("A",)
+    await _door_with_b_free_at(pool, live, 20)
+    at_door = await make_booking(party_size=2)
+    with pytest.raises(SeatingRefused):
+        await _arrive(pool, live, at_door, 0)
+    async with pool.connection() as conn:
+        assert await table_keys(conn, absent) == ["A"]

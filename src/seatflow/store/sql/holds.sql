@@ -77,6 +77,12 @@ INSERT INTO allocations (restaurant_id, booking_id, table_id, during)
 SELECT b.restaurant_id, b.id, unnest(%(table_ids)s::bigint[]), tstzrange(b.start_at, b.end_at, '[)')
 FROM bookings b WHERE b.id = %(booking_id)s;
 
+-- insert_allocations_during --
+-- Give a booking these tables for a window of its own (a party delayed within its grace).
+INSERT INTO allocations (restaurant_id, booking_id, table_id, during)
+SELECT b.restaurant_id, b.id, unnest(%(table_ids)s::bigint[]), tstzrange(%(start)s, %(end)s, '[)')
+FROM bookings b WHERE b.id = %(booking_id)s;
+
 -- release_holds_of_booking --
 -- Drop a booking's unconfirmed holds (every failure path does this).
 DELETE FROM table_holds WHERE booking_id = %(booking_id)s AND confirmed_at IS NULL;
