@@ -21,7 +21,7 @@ from seatflow.domain.service import ServiceRules
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import BookingClosed, SeatingRefused
 from seatflow.pipeline.handback import path_to_pending
-from seatflow.planning.deferral import Deferred, seat_deferring
+from seatflow.planning.deferral import DEFER_STEP, Deferred, seat_deferring
 from seatflow.planning.model import Move, Occupant, Plan, PlanFailure, PlanRequest
 from seatflow.planning.seating import (
     KEPT,
@@ -257,12 +257,14 @@ def _deferring(
     repack_budget_ms: int,
 ) -> Deferred | None:
     """Room for guests at the door by delaying absent parties within their grace (a bet that
-    they come a few minutes late, taken only for guests who would otherwise stand there)."""
+    they come a few minutes late, taken only for guests who would otherwise stand there). The
+    tries share one re-pack budget, so the guests wait at most about twice that for an answer."""
+    budget_ms = max(1, repack_budget_ms // max(1, grace // DEFER_STEP))
 
     def planner(
         plan: FloorPlan, req: PlanRequest, others: Sequence[Occupant]
     ) -> Plan | PlanFailure:
-        return seat_now(plan, req, others, repack_budget_ms=repack_budget_ms)
+        return seat_now(plan, req, others, repack_budget_ms=budget_ms)
 
     deferred = seat_deferring(floor.plan, request, occupants, now=now, grace=grace, planner=planner)
     if deferred is not None:
