@@ -98,17 +98,9 @@ async def seat_arrival(
     current = tuple(await table_keys(conn, booking.id))
     request = _request(floor, rules, booking, now)
     occupants = await load_occupants(conn, floor, start=request.start, end=request.end, now=now)
+    door = _Door(floor, occupants, current, booking.end_at, now, repack_budget_ms)
     try:
-        request, plan, windows = _door_plan(
-            floor,
-            request,
-            occupants,
-            current,
-            booking.end_at,
-            now,
-            repack_budget_ms,
-            grace if on_time else None,
-        )
+        request, plan, windows = _door_plan(door, request, grace if on_time else None)
     except SeatingRefused as refused:
         _log_refused(request, refused)
         raise
@@ -118,27 +110,32 @@ async def seat_arrival(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Door:
+    """What the door plans an arrival with: the floor as it stands now, and its own tables."""
+
+    floor: StoredFloor
+    occupants: list[Occupant]
+    current: tuple[str, ...]
+    booked_end: datetime
+    now: datetime
+    repack_budget_ms: int
+
+
 def _door_plan(
-    floor: StoredFloor,
-    request: PlanRequest,
-    occupants: list[Occupant],
-    current: tuple[str, ...],
-    booked_end: datetime,
-    now: datetime,
-    repack_budget_ms: int,
-    grace: timedelta | None,
+    door: _Door, request: PlanRequest, grace: timedelta | None
 ) -> tuple[PlanRequest, Plan, dict[str, tuple[datetime, datetime]]]:
     """The arrival's plan on the booked times; else, for guests on time (`grace` given), one
     that delays absent parties within their grace (their new windows returned with it)."""
     try:
-        request, plan = _arrival_plan(
-            floor, request, occupants, current, booked_end, now, repack_budget_ms
-        )
+        request, plan = _arrival_plan(door, request)
         return request, plan, {}
     except SeatingRefused:
         if grace is None:
             raise  # late guests are walk-ins: they never push a booked party back
-        deferred = _deferring(floor, request, occupants, now, grace, repack_budget_ms)
+        deferred = _deferring(
+            door.floor, request, door.occupants, door.now, grace, door.repack_budget_ms
+        )
         if deferred is None:
             raise
         return request, deferred.plan, deferred.windows
@@ -222,30 +219,24 @@ def _request(
     )
 
 
-def _arrival_plan(
-    floor: StoredFloor,
-    request: PlanRequest,
-    occupants: list[Occupant],
-    current: tuple[str, ...],
-    booked_end: datetime,
-    now: datetime,
-    repack_budget_ms: int,
-) -> tuple[PlanRequest, Plan]:
+def _arrival_plan(door: _Door, request: PlanRequest) -> tuple[PlanRequest, Plan]:
     """Own tables for the whole turn; else the whole turn by a re-pack; else own tables until the
     booked end; else as anyone at the door.
 
     Giving a late party its whole turn now, while later bookings can still move, beats finding
     it there at its booked end, when the overstay sweep must move the next booking on a fuller
     floor (measured on the shared days: docs/benchmarks.md, "Service days")."""
-    kept = own_window(floor.plan, request, occupants, current=current, booked_end=booked_end)
+    floor, occupants, current = door.floor, door.occupants, door.current
+    budget = door.repack_budget_ms
+    kept = own_window(floor.plan, request, occupants, current=current, booked_end=door.booked_end)
     if kept is request:
         return kept, Plan(tables=current, strategy=KEPT, score=0.0)
     if kept is not None:
-        whole = seat_now(floor.plan, request, occupants, repack_budget_ms=repack_budget_ms)
+        whole = seat_now(floor.plan, request, occupants, repack_budget_ms=budget)
         if isinstance(whole, Plan):
             return request, whole
         return kept, Plan(tables=current, strategy=KEPT, score=0.0)
-    return request, _plan(floor, request, occupants, now, repack_budget_ms)
+    return request, _plan(floor, request, occupants, door.now, budget)
 
 
 def _deferring(
