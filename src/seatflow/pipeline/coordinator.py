@@ -22,10 +22,11 @@ from uuid import UUID
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.combinations import largest_party
-from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
+from seatflow.domain.states import AssignmentState
 from seatflow.errors import BookingClosed, TablesTaken, VersionConflict
 from seatflow.pipeline.apply import apply_plan, attempt_record, path_to_in_progress
 from seatflow.pipeline.breaker import CircuitBreaker
+from seatflow.pipeline.claim_gate import claim_refusal, unassignable
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.error_budget import (
     ErrorBudget,
@@ -41,7 +42,7 @@ from seatflow.pipeline.retry import RetryPolicy
 from seatflow.pipeline.snapshot import plan_request
 from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType
 from seatflow.planning.engine import plan_v3
-from seatflow.planning.model import Plan
+from seatflow.planning.model import Occupant, Plan
 from seatflow.store.bookings import (
     BookingRecord,
     Claim,
@@ -57,9 +58,6 @@ from seatflow.store.floors import FloorCache, StoredFloor
 from seatflow.store.occupancy import send_booking_occupancy
 
 S = AssignmentState
-RATE_LIMIT_DELAY = timedelta(seconds=1)
-LOCK_CONTENTION_DELAY = timedelta(seconds=1)
-RETRIGGERS = frozenset({"modification", "requeue", "manual"})
 #: Failures of a confirm that surface at the sync; recorded by a second, short transaction.
 LOST_RACES = (TablesTaken, VersionConflict, BookingClosed)
 
@@ -187,7 +185,7 @@ class AssignmentCoordinator:
 
         async def claim_again(conn: Connection) -> Claim | None:
             claim = await claim_booking(conn, booking_id, pipeline="v3")
-            return None if self._unassignable(claim, trigger) else claim
+            return None if unassignable(claim, trigger, self._config.flags) else claim
 
         spent = await record_error(
             self._pool,
@@ -224,67 +222,66 @@ class AssignmentCoordinator:
         between (another run settled it), which leaves nothing to record. With `searched` (a
         re-pack made outside, after a first claim) its lock and permit events are not repeated.
         """
-        telemetry = run.telemetry
-        now = self._clock.now()
         # Recording a lost race needs no permit: it writes no tables, and must not be rate-limited
         # out of counting towards the retry budget.
         permits = 0 if lost_race is not None else self._config.flags.max_parallel
         pending = await send_claim(conn, booking_id, pipeline="v3", permits=permits)
-        occupancy = await send_booking_occupancy(conn, booking_id, now=now)
+        occupancy = await send_booking_occupancy(conn, booking_id, now=self._clock.now())
         claim = await pending.result()  # the first round trip: claim and occupancy together
-        if not claim.locked:
-            telemetry.event(EventType.LOCK_CONTENTION, severity="warning")
-            return Outcome.noop("lock_contention", LOCK_CONTENTION_DELAY)
         first = lost_race is None and searched is None
-        if first:
-            telemetry.event(EventType.LOCK_ACQUIRED)
-        if claim.booking is not None:
-            telemetry.bind(restaurant_id=claim.booking.restaurant_id)
-        skip = self._unassignable(claim, trigger)
-        if skip is not None:
-            return Outcome.noop(skip)
+        refusal = claim_refusal(
+            claim, trigger, self._config.flags, run.telemetry, lost_race, first=first
+        )
+        if refusal is not None:
+            return refusal
         booking = claim.booking
-        assert booking is not None  # _unassignable said so
-        if lost_race is not None and booking.version != lost_race.version:
-            return Outcome.noop("superseded")
-        if lost_race is None:
-            if claim.permit is None:
-                return Outcome.retry("rate_limited", RATE_LIMIT_DELAY)
-            if first:
-                telemetry.event(EventType.RATE_PERMIT_ACQUIRED, slot=claim.permit)
+        assert booking is not None  # claim_refusal said so
         floor = await self._floors.get(conn, booking.restaurant_id, claim.floor_version)
-        actor = f"v3:{trigger}"
-        attempt_no = claim.attempts + 1
-        path = path_to_in_progress(booking.assignment_state)
         if booking.party_size > largest_party(floor.plan):
             run.transitions += await advance(
-                conn, booking, (S.MANUAL_REVIEW,), actor=actor, reason="party_too_large"
+                conn, booking, (S.MANUAL_REVIEW,), actor=f"v3:{trigger}", reason="party_too_large"
             )
             return Outcome.manual_review("party_too_large")
-        plan_ms = 0.0
-        if lost_race is None:
-            occupants = await occupancy.occupants()
-            started = time.perf_counter()
-            result = await plan_locked(
-                floor.plan,
-                Locked(booking.version, claim.floor_version, occupants),
-                plan_request(booking),
-                searched,
-                self._config.repack_budget_ms,
-                plan_v3,
+        if lost_race is not None:
+            return await self._failed(
+                conn, claim, trigger, lost_race.reason, lost_race.plan_ms, run
             )
-            plan_ms = (time.perf_counter() - started) * 1000
-            if searched is not None and result is searched.result:
-                plan_ms = searched.plan_ms
-            if isinstance(result, Plan):
-                run.plan_ms, run.planned = plan_ms, booking
-                return await self._confirm(
-                    conn, floor, booking, trigger, path, attempt_no, result, run
-                )
-            failure = result.reason
-        else:
-            failure, plan_ms = lost_race.reason, lost_race.plan_ms
-        return await self._failed(conn, claim, trigger, failure, plan_ms, run)
+        occupants = await occupancy.occupants()
+        return await self._plan(conn, floor, claim, trigger, occupants, run, searched)
+
+    async def _plan(
+        self,
+        conn: Connection,
+        floor: StoredFloor,
+        claim: Claim,
+        trigger: str,
+        occupants: list[Occupant],
+        run: InvocationRun,
+        searched: Searched | None,
+    ) -> Outcome:
+        """Plan on the claimed occupancy (or take the search made outside), then confirm the
+        plan or record the failure."""
+        booking = claim.booking
+        assert booking is not None
+        started = time.perf_counter()
+        result = await plan_locked(
+            floor.plan,
+            Locked(booking.version, claim.floor_version, occupants),
+            plan_request(booking),
+            searched,
+            self._config.repack_budget_ms,
+            plan_v3,
+        )
+        plan_ms = (time.perf_counter() - started) * 1000
+        if searched is not None and result is searched.result:
+            plan_ms = searched.plan_ms
+        if not isinstance(result, Plan):
+            return await self._failed(conn, claim, trigger, result.reason, plan_ms, run)
+        run.plan_ms, run.planned = plan_ms, booking
+        path = path_to_in_progress(booking.assignment_state)
+        return await self._confirm(
+            conn, floor, booking, trigger, path, claim.attempts + 1, result, run
+        )
 
     async def _failed(
         self,
@@ -361,34 +358,6 @@ class AssignmentCoordinator:
             plan_ms=round(run.plan_ms, 3),
         )
         return Outcome.confirmed(plan.strategy, applied.tables)
-
-    def _unassignable(self, claim: Claim, trigger: str) -> str | None:
-        """Why a claim leaves this invocation nothing to do (its no-op's reason), or None."""
-        if not claim.locked:
-            return "lock_contention"
-        booking = claim.booking
-        if booking is None:
-            return "booking_not_found"
-        skip = self._skip_reason(booking, trigger)
-        if skip is not None:
-            return skip
-        slug = claim.restaurant_slug or ""
-        if not self._config.flags.v3_enabled_for(slug, booking.restaurant_id):
-            return "pipeline_disabled"
-        return None
-
-    @staticmethod
-    def _skip_reason(booking: BookingRecord, trigger: str) -> str | None:
-        if booking.status is BookingStatus.CANCELLED:
-            return "cancelled"
-        if booking.status in TERMINAL_STATUSES:
-            return "terminal_state"
-        settled = booking.assignment_state in (S.CONFIRMED, S.MANUAL_REVIEW)
-        if settled and trigger not in RETRIGGERS:
-            return "terminal_state"
-        if booking.assignment_state in (S.ASSIGNMENT_IN_PROGRESS, S.ASSIGNED):
-            return "in_flight"  # a dead worker's leftovers; the recovery sweep returns them
-        return None
 
     async def _record(
         self,
