@@ -15,7 +15,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -198,40 +198,11 @@ class LegacyAutoAssigner:
         )
         if on_planned is not None:
             await on_planned(snapshot, result)
-        reason: str
         if isinstance(result, Plan):
-            try:
-                applied = await apply_plan(
-                    conn,
-                    snapshot.floor,
-                    booking,
-                    result,
-                    now=now,
-                    hold_ttl=self._config.hold_ttl,
-                    actor=actor,
-                )
-            except BookingClosed:  # cancelled under us: its own terminal state, not a failure
-                transitions += await advance(
-                    conn, booking, (S.CANCELLED,), actor=actor, reason="cancelled"
-                )
-                return Outcome.noop("cancelled")
-            except TRANSIENT_APPLY_ERRORS as exc:
-                reason = "conflict" if not isinstance(exc, TimeoutError) else "timeout"
-            else:
-                transitions += applied.transitions
-                attempt_no = await self._record(conn, booking, trigger, "succeeded", None, result)
-                self._emit_attempt(booking, attempt_no, "succeeded", None, result)
-                self._emit(
-                    "auto_assign.succeeded",
-                    booking.id,
-                    booking.restaurant_id,
-                    tables=list(applied.tables),
-                    strategy=result.strategy,
-                    attempt=attempt_no,
-                )
-                return replace(
-                    Outcome.confirmed(result.strategy, applied.tables), attempt=attempt_no
-                )
+            applied = await self._apply(conn, snapshot, booking, result, trigger, now, transitions)
+            if isinstance(applied, Outcome):
+                return applied
+            reason = applied
         else:
             reason = result.reason
         attempt_no = await self._record(conn, booking, trigger, "failed", reason, None)
@@ -240,6 +211,49 @@ class LegacyAutoAssigner:
             conn, booking, attempt_no, reason, actor, transitions, errors=claim.errors
         )
         return replace(outcome, attempt=attempt_no)
+
+    async def _apply(
+        self,
+        conn: Connection,
+        snapshot: Snapshot,
+        booking: BookingRecord,
+        plan: Plan,
+        trigger: str,
+        now: datetime,
+        transitions: list[Transition],
+    ) -> Outcome | str:
+        """Confirm the plan: its outcome, or why it did not stick (a conflict or a timeout, to
+        be recorded as a failed attempt like a plan that found nothing)."""
+        actor = f"legacy:{trigger}"
+        try:
+            applied = await apply_plan(
+                conn,
+                snapshot.floor,
+                booking,
+                plan,
+                now=now,
+                hold_ttl=self._config.hold_ttl,
+                actor=actor,
+            )
+        except BookingClosed:  # cancelled under us: its own terminal state, not a failure
+            transitions += await advance(
+                conn, booking, (S.CANCELLED,), actor=actor, reason="cancelled"
+            )
+            return Outcome.noop("cancelled")
+        except TRANSIENT_APPLY_ERRORS as exc:
+            return "conflict" if not isinstance(exc, TimeoutError) else "timeout"
+        transitions += applied.transitions
+        attempt_no = await self._record(conn, booking, trigger, "succeeded", None, plan)
+        self._emit_attempt(booking, attempt_no, "succeeded", None, plan)
+        self._emit(
+            "auto_assign.succeeded",
+            booking.id,
+            booking.restaurant_id,
+            tables=list(applied.tables),
+            strategy=plan.strategy,
+            attempt=attempt_no,
+        )
+        return replace(Outcome.confirmed(plan.strategy, applied.tables), attempt=attempt_no)
 
     async def _after_failure(
         self,
