@@ -162,6 +162,38 @@ async def advance(
     """
     if not states:
         return ()
+    steps = _walk(booking, states, actor=actor, reason=reason, status=status, strategy=strategy)
+    final = states[-1]
+    review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
+    params = {
+        "booking_id": booking.id,
+        "expected_version": booking.version,
+        "steps": len(states),
+        "from_states": [step.from_state.value for step in steps],
+        "to_states": [step.to_state.value for step in steps],
+        "to_state": final.value,
+        "status": status.value if status else None,
+        "strategy": strategy,
+        "review_reason": review_reason,
+        "reason": reason,
+        "actor": actor,
+    }
+    async with store_errors():
+        await conn.execute(query("advance_state"), params)
+    return tuple(steps)
+
+
+def _walk(
+    booking: BookingRecord,
+    states: Sequence[AssignmentState],
+    *,
+    actor: str,
+    reason: str | None,
+    status: BookingStatus | None,
+    strategy: str | None,
+) -> list[Transition]:
+    """The records of each step as the statement will write them (the transition table checked
+    first: InvalidTransition names the step it forbids)."""
     steps: list[Transition] = []
     current = booking
     for state in states:
@@ -185,31 +217,14 @@ async def advance(
             )
         )
         current = after
-    final = states[-1]
-    review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
     last = replace(
         current,
         status=status if status is not None else current.status,
         strategy=strategy if strategy is not None else current.strategy,
-        review_reason=review_reason,
+        review_reason=reason if states[-1] is AssignmentState.MANUAL_REVIEW else None,
     )
     steps[-1] = replace(steps[-1], booking=last)
-    params = {
-        "booking_id": booking.id,
-        "expected_version": booking.version,
-        "steps": len(states),
-        "from_states": [step.from_state.value for step in steps],
-        "to_states": [step.to_state.value for step in steps],
-        "to_state": final.value,
-        "status": status.value if status else None,
-        "strategy": strategy,
-        "review_reason": review_reason,
-        "reason": reason,
-        "actor": actor,
-    }
-    async with store_errors():
-        await conn.execute(query("advance_state"), params)
-    return tuple(steps)
+    return steps
 
 
 async def transition(
