@@ -166,15 +166,8 @@ async def seat_walk_in(
         end=end,
         zone_preference=zone_preference,
     )
-    occupants = await load_occupants(conn, floor, start=now, end=end, now=now)
-    # Room is kept for booked guests who may still come up to the grace period late.
     lateness = timedelta(minutes=rules.no_show_grace_minutes)
-    occupants = allowing_lateness(occupants, lateness)
-    try:
-        plan = _plan(floor, probe, occupants, now, repack_budget_ms)
-    except SeatingRefused as refused:
-        _log_refused(probe, refused)
-        raise
+    plan = await _walk_in_plan(conn, floor, probe, lateness, repack_budget_ms)
     booking = await insert_booking(
         conn,
         NewBooking(
@@ -193,6 +186,24 @@ async def seat_walk_in(
     transitions = await _confirmed(conn, booking, actor)
     request = PlanRequest(booking_id=str(booking.id), party_size=party_size, start=now, end=end)
     return await _seat(conn, floor, booking, plan, request, now, actor, (), transitions)
+
+
+async def _walk_in_plan(
+    conn: Connection,
+    floor: StoredFloor,
+    probe: PlanRequest,
+    lateness: timedelta,
+    repack_budget_ms: int,
+) -> Plan:
+    """Tables for a walk-in against the floor with room kept for booked guests who may still
+    come up to the grace period (`lateness`) late; SeatingRefused (logged) when none."""
+    now = probe.start
+    occupants = await load_occupants(conn, floor, start=now, end=probe.end, now=now)
+    try:
+        return _plan(floor, probe, allowing_lateness(occupants, lateness), now, repack_budget_ms)
+    except SeatingRefused as refused:
+        _log_refused(probe, refused)
+        raise
 
 
 def _check_hours(rules: ServiceRules, now: datetime) -> None:
