@@ -10,10 +10,7 @@ served by the app as well.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -34,6 +31,7 @@ from seatflow.api.errors import install_error_handlers
 from seatflow.api.limits import BodySizeLimit
 from seatflow.api.ops import install_ops
 from seatflow.api.outage import ApiOutage
+from seatflow.api.planning_pool import planning_pool, stop_planning
 from seatflow.api.queue import AssignmentQueue
 from seatflow.api.state import ApiState, database_gate
 from seatflow.api.throttle import KeyLimiter
@@ -52,34 +50,10 @@ __all__ = ["DOCS_ASSETS", "MAX_BODY_BYTES", "create_app"]
 MAX_BODY_BYTES = 64 * 1024
 #: Where /docs and /redoc load their JavaScript, CSS and favicon from: this app, never a CDN.
 DOCS_ASSETS = "/docs-assets"
-#: Processes that plan (availability, create, modify). Planning is pure Python: in a thread it
-#: would hold the API process's interpreter lock and slow every other request; in its own
-#: process it competes for a core like any other program, and the event loop stays free.
-PLANNING_PROCESSES = 2
-#: Planning yields the CPU to the API's event loop (and the database beside it) when both want it.
-PLANNING_NICENESS = 10
 #: At shutdown, how long inline assignments still running may take before they are cancelled.
 DRAIN_SECONDS = 30.0
 #: While the database is away `/v1` answers 503 at once; it is probed at most this far apart.
 _API_BACKOFF = ReconnectBackoff(base=0.2, cap=1.0)
-
-
-def planning_pool() -> ProcessPoolExecutor:
-    """Worker processes forked from a fork server that has the planner imported already, so a
-    worker starts in milliseconds and the API's own threads and sockets are never forked."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["seatflow.api.availability"])
-    return ProcessPoolExecutor(PLANNING_PROCESSES, mp_context=context, initializer=_yield_cpu)
-
-
-def _yield_cpu() -> None:
-    """In a planning process: run only on CPU time the event loop and PostgreSQL leave over
-    (Linux SCHED_IDLE), else at a low priority. A request that plans waits a little longer under
-    load; one that only reads is not slowed by another tenant's planning."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        os.nice(PLANNING_NICENESS)
 
 
 @asynccontextmanager
@@ -106,7 +80,7 @@ async def _serving_state(
         yield state
     finally:
         await state.drain(timeout=DRAIN_SECONDS)
-        planning.shutdown(wait=False, cancel_futures=True)
+        await stop_planning(planning)
         await outage.aclose()
         metrics.unwatch()
 

@@ -43,7 +43,7 @@ class ApiState:
     url: str
     #: Each key's expensive calls in flight (create, modify, availability).
     limiter: KeyLimiter
-    #: Where planning runs (`app.planning_pool`): never on the event loop.
+    #: Where planning runs (`planning_pool`): never on the event loop.
     planning: Executor
     #: Whether the database is known to be away (then `/v1` answers 503 without waiting).
     outage: ApiOutage
