@@ -94,18 +94,20 @@ class Snapshot:
         return cls(position["lsn"], rows)
 
 
-#: This database's WAL between two positions: records touching one of its relations (by
-#: relfilenode, attributed to the first block), and commits of the transactions that wrote them.
+#: This database's WAL between two positions, by table (an index's records count for its
+#: table): records touching one of its relations (by relfilenode, attributed to the first
+#: block), and commit records of the transactions that wrote them.
 WAL_BY_RELATION = """
 WITH r AS (
     SELECT xid, record_length, fpi_length, resource_manager,
            substring(block_ref from 'rel \\d+/' || %s || '/(\\d+)')::oid AS node
     FROM pg_get_wal_records_info(%s::pg_lsn, %s::pg_lsn)
 ), ours AS (SELECT DISTINCT xid FROM r WHERE node IS NOT NULL AND xid <> 0)
-SELECT coalesce(c.relname, CASE WHEN r.node IS NULL THEN 'commit records' ELSE 'other' END)
-           AS relation,
+SELECT coalesce(t.relname, c.relname,
+                CASE WHEN r.node IS NULL THEN 'commit records' ELSE 'other' END) AS relation,
        sum(record_length) AS bytes, sum(fpi_length) AS fpi, count(*) AS records
 FROM r LEFT JOIN pg_class c ON c.relfilenode = r.node
+LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid
 WHERE r.node IS NOT NULL OR (r.resource_manager = 'Transaction' AND r.xid IN (SELECT xid FROM ours))
 GROUP BY 1 ORDER BY 2 DESC
 """
@@ -231,11 +233,11 @@ def _rows_by_table(phases: list[Phase]) -> str:
 
 
 def _wal_by_relation(phases: list[Phase]) -> str:
-    lines = ["WAL per booking by relation, bytes (of which full-page images):", ""]
+    lines = ["WAL per booking by table, indexes included, bytes (of which full-page images):", ""]
     lines += ["| relation | " + " | ".join(p.name for p in phases) + " |"]
     lines += ["|---|" + "---|" * len(phases)]
     names = {r["relation"] for p in phases for r in p.wal}
-    for name in sorted(names, key=lambda n: -_relation_bytes(phases, n))[:16]:
+    for name in sorted(names, key=lambda n: -_relation_bytes(phases, n)):
         cells = []
         for p in phases:
             found = [r for r in p.wal if r["relation"] == name]
