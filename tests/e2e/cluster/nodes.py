@@ -45,7 +45,7 @@ class Node:
 
 @dataclass
 class Cluster:
-    """Starts, stops and restarts the nodes; one `spawn_seatflow` underneath (every process it
+    """Starts the nodes and stops them all; one `spawn_seatflow` underneath (every process it
     started is stopped at teardown)."""
 
     spawn: Spawn
