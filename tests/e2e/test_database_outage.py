@@ -6,8 +6,6 @@ exists that its client was not told about."""
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,21 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from e2e.jobs.kit import SAMPLE
-from seatflow.documents import parse_scenario_text
-from seatflow.store.api_keys import generate_key, insert_key
+from e2e.jobs.kit import SAMPLE, wait_for
 from seatflow.store.embedded import ensure_database, with_database
-from seatflow.store.floors import import_floor
 from seatflow.store.migrate import migrate
 from support.cli import clean_environment
 from support.cluster import TemporaryCluster, temporary_cluster
+from support.stack import api_ready, free_port, json_lines, seed_restaurant
 
 #: Client loops feeding bookings, and the pause between two bookings of one loop.
 CLIENTS = 3
@@ -72,8 +67,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         ensure_database(cluster.url, "seatflow")
         url = with_database(cluster.url, "seatflow")
         migrate(url)
-        slug, token = asyncio.run(_seed(url))
-        port = _free_port()
+        slug, token = asyncio.run(seed_restaurant(url, SAMPLE))
+        port = free_port()
         env = clean_environment(
             DATABASE_URL=url,
             FEATURE_ASSIGNMENT_PIPELINE_V3="true",
@@ -98,8 +93,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         spawn("serve", "--port", str(port))
         workers = [spawn("worker", "--concurrency", "2") for _ in range(3)]
         base = f"http://127.0.0.1:{port}"
-        _wait(lambda: _ready(base), "the API to be ready", 30)
-        _wait(lambda: _started(tmp_path), "the workers to start", 30)  # no outage at start-up
+        wait_for(lambda: api_ready(base), "the API to be ready", 30)
+        wait_for(lambda: _started(tmp_path), "the workers to start", 30)  # no outage at start-up
         try:
             yield Stack(cluster, url, base, token, slug, workers[:2], workers[2], tmp_path)
         finally:
@@ -209,62 +204,19 @@ def _outage_lines(logs: Path) -> dict[str, list[float]]:
     for path in sorted(logs.glob("worker-*.log"))[:2]:
         found[path.name] = [
             float(line["down_seconds"])
-            for line in _json_lines(path)
+            for line in json_lines(path)
             if line.get("event") == "database_back"
         ]
     return found
-
-
-def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
-    for text in path.read_text().splitlines():
-        try:
-            line = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(line, dict):
-            yield line
 
 
 def _started(logs: Path) -> bool:
     """Every worker logged `seatflow_starting` (their pools and queue are open)."""
     paths = sorted(logs.glob("worker-*.log"))
     return len(paths) == 3 and all(
-        any(line.get("event") == "seatflow_starting" for line in _json_lines(path))
-        for path in paths
+        any(line.get("event") == "seatflow_starting" for line in json_lines(path)) for path in paths
     )
 
 
 def _assert_alive(workers: list[subprocess.Popen[str]]) -> None:
     assert [w.poll() for w in workers] == [None] * len(workers), "a worker exited"
-
-
-async def _seed(url: str) -> tuple[str, str]:
-    """The sample floor and a key for it."""
-    floor = parse_scenario_text(SAMPLE.read_text()).floor
-    key = generate_key()
-    connection = await psycopg.AsyncConnection.connect(url, row_factory=dict_row)
-    async with connection as conn, conn.transaction():
-        restaurant = await import_floor(conn, floor)
-        await insert_key(conn, key, restaurant_id=restaurant)
-    return floor.slug, key.token
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _wait(condition: Any, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
