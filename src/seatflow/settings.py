@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     worker_metrics_port: int = Field(
         default=9464, ge=0, le=65535, alias="SEATFLOW_WORKER_METRICS_PORT"
     )
+    #: How often a worker tells the database it is alive; a worker silent for
+    #: `stalled_after_seconds` is taken as dead and its running jobs go back to the queue.
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, ge=0.5, le=300, alias="SEATFLOW_WORKER_HEARTBEAT_SECONDS"
+    )
+    stalled_after_seconds: float = Field(
+        default=30.0, ge=1, le=3600, alias="SEATFLOW_STALLED_AFTER_SECONDS"
+    )
     session_secret: str | None = Field(default=None, alias="SEATFLOW_SESSION_SECRET")
     webhook_allow_private: bool = Field(default=False, alias="SEATFLOW_WEBHOOK_ALLOW_PRIVATE")
     webhook_timeout_seconds: float = Field(
@@ -137,6 +145,17 @@ class Settings(BaseSettings):
         if text not in choices:
             raise ValueError(f"use one of {', '.join(choices)}")
         return text
+
+    @field_validator("stalled_after_seconds")
+    @classmethod
+    def _stalled_after(cls, value: float, info: ValidationInfo) -> float:
+        heartbeat = info.data.get("worker_heartbeat_seconds")
+        if heartbeat is not None and value < 2 * heartbeat:
+            raise ValueError(
+                f"must be at least twice SEATFLOW_WORKER_HEARTBEAT_SECONDS ({heartbeat:g} s), "
+                "or a live worker's jobs would be taken from it"
+            )
+        return value
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -21,13 +21,15 @@ from psycopg_pool import AsyncConnectionPool
 from seatflow.jobs import tasks
 from seatflow.jobs.queue import AUTO_ASSIGN
 
-__all__ = ["PERIODIC", "build_app"]
+__all__ = ["PERIODIC", "STALLED_SWEEP", "build_app", "stalled_sweep_seconds"]
 
 Upkeep = Callable[[JobContext, int], Awaitable[int]]
 
+STALLED_SWEEP = "seatflow.retry_stalled_jobs"
+
 #: name → (cron with seconds as the 6th field, body). Names are stored in the database.
 PERIODIC: dict[str, tuple[str, Upkeep]] = {
-    "seatflow.retry_stalled_jobs": ("* * * * * */15", tasks.retry_stalled_jobs),
+    STALLED_SWEEP: ("* * * * * */15", tasks.retry_stalled_jobs),
     "seatflow.recover_stuck": ("* * * * * */30", tasks.recover_stuck),
     "seatflow.requeue_orphans": ("* * * * * */30", tasks.requeue_orphans),
     "seatflow.release_expired_holds": ("* * * * *", tasks.release_expired_holds),
@@ -67,13 +69,20 @@ class _RecentUseCheck:
         return AsyncConnectionPool(**{**kwargs, "check": self.check, "reset": self.reset})
 
 
-def build_app(url: str | None = None, *, pool_size: int = 4) -> App:
+def stalled_sweep_seconds(stalled_after_seconds: float) -> int:
+    """How often the stalled-jobs sweep runs: twice per `SEATFLOW_STALLED_AFTER_SECONDS`, at
+    most every 15 s, so a dead worker's jobs are back within about 1.5 × that setting."""
+    return max(1, min(15, int(stalled_after_seconds // 2)))
+
+
+def build_app(url: str | None = None, *, pool_size: int = 4, stalled_sweep_every: int = 15) -> App:
     """An App for `url` (its pool opens only with `open_async`; deferring on a caller's
     connection needs no open App at all).
 
     The queue's own connections are autocommit: each of procrastinate's statements is one atomic
     function call, so wrapping it in BEGIN / COMMIT would only add two round trips per fetch and
     per finish. And a connection is checked against the server only after it sat idle a while.
+    `stalled_sweep_every`: seconds between stalled-jobs sweeps (`stalled_sweep_seconds`).
     """
     checks = _RecentUseCheck()
     connector = (
@@ -90,6 +99,8 @@ def build_app(url: str | None = None, *, pool_size: int = 4) -> App:
     app = App(connector=connector)
     app.task(name=AUTO_ASSIGN, pass_context=True)(tasks.auto_assign)
     for name, (cron, body) in PERIODIC.items():
+        if name == STALLED_SWEEP:
+            cron = f"* * * * * */{stalled_sweep_every}"
         task = app.task(name=name, pass_context=True, queueing_lock=name)(body)
         app.periodic(cron=cron)(task)
     return app

@@ -55,8 +55,10 @@ class WorkerSupervisor:
         *,
         pools: Sequence[AsyncConnectionPool[Any]] = (),
         backoff: ReconnectBackoff | None = None,
+        stalled_after: float = 30.0,
     ) -> None:
         self._app = app
+        self._stalled_after = stalled_after
         self._health = health
         self._options = dict(worker_options)
         self._pools = tuple(pools)
@@ -122,7 +124,7 @@ class WorkerSupervisor:
         try:
             if old_worker_id is not None:
                 await manager.unregister_worker(old_worker_id)
-            await retry_stalled_jobs(manager)
+            await retry_stalled_jobs(manager, seconds_since_heartbeat=self._stalled_after)
         except Exception as exc:  # the server went away again: the next loop will notice
             log.warning("worker_release_failed", error=type(exc).__name__)
 

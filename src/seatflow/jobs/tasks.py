@@ -144,8 +144,11 @@ def _ms_since(started: float) -> float:
 
 
 async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
-    """Periodic: jobs of dead workers back to the queue."""
-    return await maintenance.retry_stalled_jobs(context.app.job_manager)
+    """Periodic: jobs of workers silent for `SEATFLOW_STALLED_AFTER_SECONDS` back to the queue."""
+    after = deps_of(context).services.settings.stalled_after_seconds
+    return await maintenance.retry_stalled_jobs(
+        context.app.job_manager, seconds_since_heartbeat=after
+    )
 
 
 async def release_expired_holds(context: JobContext, timestamp: int) -> int:

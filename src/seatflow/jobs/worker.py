@@ -26,7 +26,7 @@ from procrastinate import App, PsycopgConnector
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.bootstrap import services
-from seatflow.jobs.app import build_app
+from seatflow.jobs.app import build_app, stalled_sweep_seconds
 from seatflow.jobs.metrics_server import backlog_refresher, metrics_endpoint
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.jobs.supervisor import WorkerSupervisor
@@ -49,7 +49,8 @@ class WorkerOptions:
     #: Upper bound between polls; LISTEN/NOTIFY wakes the worker sooner for new jobs, and the
     #: poll picks up delayed retries when they come due.
     polling_interval: float = 1.0
-    heartbeat_interval: float = 10.0
+    #: None: `SEATFLOW_WORKER_HEARTBEAT_SECONDS`.
+    heartbeat_interval: float | None = None
     install_signal_handlers: bool = True
     #: Where Prometheus scrapes this worker; port 0 takes any free port, None serves nothing.
     metrics_host: str = "127.0.0.1"
@@ -64,7 +65,11 @@ async def run_worker(settings: Settings, url: str, options: WorkerOptions | None
     """Work until stopped by a signal (or cancelled)."""
     options = options or WorkerOptions()
     metrics = Metrics()
-    app = build_app(url, pool_size=options.concurrency + 2)
+    app = build_app(
+        url,
+        pool_size=options.concurrency + 2,
+        stalled_sweep_every=stalled_sweep_seconds(settings.stalled_after_seconds),
+    )
     with _endpoint(metrics, options) as metrics_port:  # a taken port fails before any connection
         async with (
             services(
@@ -99,6 +104,8 @@ def _endpoint(metrics: Metrics, options: WorkerOptions) -> Iterator[int | None]:
 
 async def _work(app: App, deps: WorkerDeps, options: WorkerOptions, health: DatabaseHealth) -> None:
     """procrastinate's loop under the supervisor that restarts it after an outage."""
+    settings = deps.services.settings
+    heartbeat = options.heartbeat_interval or settings.worker_heartbeat_seconds
     supervisor = WorkerSupervisor(
         app,
         health,
@@ -107,11 +114,12 @@ async def _work(app: App, deps: WorkerDeps, options: WorkerOptions, health: Data
             "name": options.name or "seatflow",
             "additional_context": {DEPS_KEY: deps},
             "fetch_job_polling_interval": options.polling_interval,
-            "update_heartbeat_interval": options.heartbeat_interval,
+            "update_heartbeat_interval": heartbeat,
             "shutdown_graceful_timeout": options.shutdown_grace_seconds,
             "delete_jobs": "successful",
         },
         pools=(deps.services.pool, *_queue_pool(app)),
+        stalled_after=settings.stalled_after_seconds,
     )
     await supervisor.run(install_signal_handlers=options.install_signal_handlers)
 

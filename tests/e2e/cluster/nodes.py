@@ -21,10 +21,16 @@ from support.stack import api_ready, free_port, json_lines
 #: Concurrent V3 assignments per restaurant across the cluster: one, so that the workers of two
 #: processes compete for it.
 MAX_PARALLEL = 1
-#: Every process logs JSON (its lines are read back) and honours the same permit count.
+#: A worker's heartbeat, and how long a silent worker has until its jobs are taken back: short,
+#: so the killed worker's job comes back within seconds (the defaults take 20–45 s).
+HEARTBEAT_SECONDS, STALLED_AFTER_SECONDS = 1, 6
+#: Every process logs JSON (its lines are read back), honours the same permit count and
+#: declares a silent worker dead after the same time.
 COMMON = {
     "SEATFLOW_LOG_FORMAT": "json",
     "FEATURE_ASSIGNMENT_PIPELINE_V3_MAX_PARALLEL": str(MAX_PARALLEL),
+    "SEATFLOW_WORKER_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
+    "SEATFLOW_STALLED_AFTER_SECONDS": str(STALLED_AFTER_SECONDS),
 }
 
 
