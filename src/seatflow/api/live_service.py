@@ -313,5 +313,6 @@ def _emit_seated(
         until=seated.end,
         kept=seated.kept,
         moved=[m.booking_id for m in seated.moved],
+        delayed={booking_id: start.isoformat() for booking_id, start in seated.delayed.items()},
         party_size=seated.booking.party_size,
     )

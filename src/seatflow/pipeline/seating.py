@@ -10,7 +10,7 @@ bookings are never moved. A walk-in is checked against the service hours (not pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -70,6 +70,9 @@ class Seated:
     kept: bool
     moved: tuple[Move, ...]
     transitions: tuple[Transition, ...]
+    #: Moved parties not here yet whose new tables free later than they booked (within their
+    #: grace): booking id → when their tables are theirs from.
+    delayed: dict[str, datetime] = field(default_factory=dict)
 
 
 async def seat_arrival(
@@ -362,4 +365,5 @@ async def _seat(
         kept=tuple(sorted(current)) == tuple(sorted(plan.tables)),
         moved=plan.moves,
         transitions=transitions,
+        delayed={booking_id: start for booking_id, (start, _) in windows.items()},
     )

@@ -32,7 +32,8 @@ Planner = Callable[[FloorPlan, PlanRequest, Sequence[Occupant]], Plan | PlanFail
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Deferred:
-    """A plan seating the party now, and the window each moved absent party now holds."""
+    """A plan seating the party now, and the window of each moved absent party that now holds
+    its tables from later than it booked."""
 
     plan: Plan
     windows: dict[str, tuple[datetime, datetime]]
@@ -96,5 +97,6 @@ def _windows(
         length = occupant.end - occupant.start
         while start < latest and mask & free_mask(floor, start, start + length, rest) != mask:
             start += timedelta(minutes=1)
-        windows[occupant.booking_id] = (start, start + length)
+        if start > occupant.start:  # only a party that really waits gets a window of its own
+            windows[occupant.booking_id] = (start, start + length)
     return windows

@@ -350,6 +350,7 @@ async def test_guests_at_the_door_sit_on_the_table_of_a_party_still_on_its_way(
     at_door = await make_booking(party_size=2)  # booked, never placed: no table was free
     seated = await _arrive(pool, live, at_door, 0)
     assert seated.tables == ("A",)
+    assert seated.delayed == {str(absent): START + timedelta(minutes=5)}
     async with pool.connection() as conn:
         assert await table_keys(conn, absent) == ["B"]
         row = await (
