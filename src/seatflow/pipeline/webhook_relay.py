@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -113,7 +114,8 @@ class WebhookRelay:
             while not stop.is_set():
                 delay = self._config.poll
                 try:
-                    await self.tick()
+                    if not await self._round(stop):
+                        break  # stopped in the middle of a round
                     failures = 0
                 except Exception as exc:
                     failures += 1
@@ -123,6 +125,25 @@ class WebhookRelay:
         finally:
             await self.aclose()
         log.info("webhook_relay_stopped")
+
+    async def _round(self, stop: asyncio.Event) -> bool:
+        """One `tick`, abandoned when `stop` is set meanwhile (False then): a stop during an
+        outage must not wait for the pool to give up on the database. A round only reads and
+        leases in short transactions, which roll back when cancelled; a lease it committed runs
+        out and its delivery is sent again, as after a crash."""
+        tick = asyncio.create_task(self.tick())
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({tick, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if tick.done():
+            tick.result()  # the round's own error, if any
+            return True
+        tick.cancel()
+        with suppress(asyncio.CancelledError):
+            await tick
+        return False
 
     async def _pause(self, stop: asyncio.Event, delay: float, *, woken: bool) -> None:
         """Until the next round: `delay`, or sooner when stopped or (`woken`) a delivery ended."""
