@@ -136,9 +136,7 @@ def _door_plan(
     except SeatingRefused:
         if grace is None:
             raise  # late guests are walk-ins: they never push a booked party back
-        deferred = _deferring(
-            door.floor, request, door.occupants, door.now, grace, door.repack_budget_ms
-        )
+        deferred = _deferring(door, request, grace)
         if deferred is None:
             raise
         return request, deferred.plan, deferred.windows
@@ -253,25 +251,20 @@ def _arrival_plan(door: _Door, request: PlanRequest) -> tuple[PlanRequest, Plan]
     return request, _plan(floor, request, occupants, door.now, budget)
 
 
-def _deferring(
-    floor: StoredFloor,
-    request: PlanRequest,
-    occupants: list[Occupant],
-    now: datetime,
-    grace: timedelta,
-    repack_budget_ms: int,
-) -> Deferred | None:
+def _deferring(door: _Door, request: PlanRequest, grace: timedelta) -> Deferred | None:
     """Room for guests at the door by delaying absent parties within their grace (a bet that
     they come a few minutes late, taken only for guests who would otherwise stand there). The
     tries share one re-pack budget, so the guests wait at most about twice that for an answer."""
-    budget_ms = max(1, repack_budget_ms // max(1, grace // DEFER_STEP))
+    budget_ms = max(1, door.repack_budget_ms // max(1, grace // DEFER_STEP))
 
     def planner(
         plan: FloorPlan, req: PlanRequest, others: Sequence[Occupant]
     ) -> Plan | PlanFailure:
         return seat_now(plan, req, others, repack_budget_ms=budget_ms)
 
-    deferred = seat_deferring(floor.plan, request, occupants, now=now, grace=grace, planner=planner)
+    deferred = seat_deferring(
+        door.floor.plan, request, door.occupants, now=door.now, grace=grace, planner=planner
+    )
     if deferred is not None:
         log.info(
             "seated_before_absent",

@@ -30,6 +30,9 @@ from seatflow.store.floors import StoredFloor
 from seatflow.store.locks import FLOOR_LOCKS
 from seatflow.store.queries import query
 
+#: `insert_allocations` over the booking's own window.
+_BOOKED = {"start": None, "end": None}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TableMove:
@@ -181,7 +184,7 @@ async def _allocate(
         await release_allocations(conn, booking_id, now)
         await conn.execute(
             query("insert_allocations"),
-            {"booking_id": booking_id, "table_ids": table_ids(floor, tables)},
+            {"booking_id": booking_id, "table_ids": table_ids(floor, tables), **_BOOKED},
         )
 
 
@@ -205,14 +208,16 @@ async def move_bookings(
         )
         await release_allocations(conn, move.booking_id, now)
     for move in ordered:
-        params = {"booking_id": move.booking_id, "table_ids": table_ids(floor, move.to_tables)}
-        if move.during is None:
-            await conn.execute(query("insert_allocations"), params)
-        else:
-            start, end = move.during
-            await conn.execute(
-                query("insert_allocations_during"), {**params, "start": start, "end": end}
-            )
+        start, end = move.during or (None, None)
+        await conn.execute(
+            query("insert_allocations"),
+            {
+                "booking_id": move.booking_id,
+                "table_ids": table_ids(floor, move.to_tables),
+                "start": start,
+                "end": end,
+            },
+        )
 
 
 async def assert_floor_current(conn: Connection, floor: StoredFloor) -> None:

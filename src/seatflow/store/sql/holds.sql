@@ -72,15 +72,12 @@ FROM table_holds h WHERE h.id = %(hold_id)s FOR UPDATE;
 UPDATE table_holds SET confirmed_at = %(now)s WHERE id = %(hold_id)s;
 
 -- insert_allocations --
--- Give a booking these tables for its own window; the exclusion constraint has the last word.
+-- Give a booking these tables for its own window, or for [start, end) when given (a party delayed
+-- within its grace for guests at the door); the exclusion constraint has the last word.
 INSERT INTO allocations (restaurant_id, booking_id, table_id, during)
-SELECT b.restaurant_id, b.id, unnest(%(table_ids)s::bigint[]), tstzrange(b.start_at, b.end_at, '[)')
-FROM bookings b WHERE b.id = %(booking_id)s;
-
--- insert_allocations_during --
--- Give a booking these tables for a window of its own (a party delayed within its grace).
-INSERT INTO allocations (restaurant_id, booking_id, table_id, during)
-SELECT b.restaurant_id, b.id, unnest(%(table_ids)s::bigint[]), tstzrange(%(start)s, %(end)s, '[)')
+SELECT b.restaurant_id, b.id, unnest(%(table_ids)s::bigint[]),
+       tstzrange(coalesce(%(start)s::timestamptz, b.start_at),
+                 coalesce(%(end)s::timestamptz, b.end_at), '[)')
 FROM bookings b WHERE b.id = %(booking_id)s;
 
 -- release_holds_of_booking --
