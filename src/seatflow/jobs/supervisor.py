@@ -14,6 +14,11 @@ new one by the orphan sweep.
 
 Signals are ours, not procrastinate's: the first SIGINT / SIGTERM stops the running loop
 gracefully (jobs finish) or ends a wait for the database at once; a second one is the default.
+A graceful stop while the database is away could never end gracefully: running jobs wait on the
+pools (30 s each) and the worker's unregistering waits on procrastinate's. So while a stop is
+under way the supervisor asks the server every few seconds, and when it does not answer it
+abandons the loop: running jobs are cancelled (they stay `doing` under this worker's id, and any
+worker's stalled-jobs sweep requeues them) and procrastinate's pool is closed so its waits end.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import structlog
-from procrastinate import App
+from procrastinate import App, PsycopgConnector
 from procrastinate.worker import Worker
 from psycopg_pool import AsyncConnectionPool
 
@@ -42,6 +47,8 @@ log = structlog.get_logger(__name__)
 
 #: A loop that ran this long before stopping is not failing over and over: restart it at once.
 HEALTHY_RUN_SECONDS = 30.0
+#: While a stop is under way, how often the server is asked whether it is still there.
+STOP_PROBE_SECONDS = 2.0
 
 
 class WorkerSupervisor:
@@ -65,6 +72,7 @@ class WorkerSupervisor:
         self._backoff = backoff or ReconnectBackoff()
         self._stop = asyncio.Event()
         self._current: Worker | None = None
+        self._watching_stop: asyncio.Task[None] | None = None
         self._rng = random.Random()
         self.restarts = 0
 
@@ -73,8 +81,34 @@ class WorkerSupervisor:
         self._stop.set()
         if self._current is not None:
             self._current.stop()  # type: ignore[no-untyped-call]  # procrastinate leaves it bare
+            if self._watching_stop is None:
+                self._watching_stop = asyncio.create_task(self._abandon_if_away(self._current))
+
+    async def _abandon_if_away(self, worker: Worker) -> None:
+        """Until the stopping loop ends: when the server stops answering, abandon the loop."""
+        while self._current is worker:
+            await asyncio.sleep(STOP_PROBE_SECONDS)
+            if self._current is not worker or await self._health.answers():
+                continue
+            running = list(worker._running_jobs)  # noqa: SLF001  # procrastinate keeps them private
+            log.warning("worker_stop_abandons_jobs", running=len(running))
+            for task in running:
+                task.cancel()
+            connector = self._app.connector
+            if isinstance(connector, PsycopgConnector):
+                await connector.pool.close()  # its waiting callers fail now, not in 30 s
+            return
 
     async def run(self, *, install_signal_handlers: bool = True) -> None:
+        try:
+            await self._run(install_signal_handlers)
+        finally:
+            if self._watching_stop is not None:
+                self._watching_stop.cancel()
+                with suppress(asyncio.CancelledError):
+                    await self._watching_stop
+
+    async def _run(self, install_signal_handlers: bool) -> None:
         with self._signals(install_signal_handlers):
             quick_failures = 0
             while not self._stop.is_set():

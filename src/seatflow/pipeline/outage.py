@@ -29,6 +29,8 @@ log = structlog.get_logger(__name__)
 
 #: Beyond this many doublings the delay is the cap anyway (and 2**n would overflow a float).
 _MAX_EXPONENT = 32
+#: `answers()` gives the server this long: it is asked while a stop waits on it.
+ANSWER_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +100,14 @@ class DatabaseHealth:
         self._metrics.database_outage_seconds.inc(seconds)
         log.info("database_back", component=self._component, down_seconds=round(seconds, 2))
         return seconds
+
+    async def answers(self) -> bool:
+        """One probe, no backoff and no bookkeeping: whether the server answers right now."""
+        try:
+            await probe(self._url, timeout=ANSWER_TIMEOUT_SECONDS)
+        except DatabaseUnavailable:
+            return False
+        return True
 
     async def wait_until_back(
         self,
