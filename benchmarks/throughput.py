@@ -17,10 +17,13 @@ Per worker count, on a fresh scratch database:
 2. half peak: the last evening's bookings arrive at half that rate; decision latency (the
    coordinator's `duration_ms`) and insert → confirmed latency, p50 / p99.
 
-Round trips: every worker process traces each of its connections (libpq's protocol trace; a
-round trip is one run of messages sent and then answered, so pipelined statements count once),
-and so does the producer's connection in the paced phase; totals are divided by the bookings
-settled. Statements sent are counted too, by name (`counting.py`).
+Round trips: counted in a second pass per worker count, on a fresh database with the same
+workload, so that the timed pass runs uninstrumented. In that pass every worker process traces
+each of its connections (libpq's protocol trace; a round trip is one run of messages sent and
+then answered, so pipelined statements count once), and so does the producer's connection in the
+paced phase; totals are divided by the bookings settled. Statements sent are counted too, by name
+(`counting.py`). The counted pass's own rate is reported beside the timed one: what the
+instruments cost.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/throughput.py
 
@@ -71,9 +74,12 @@ SETTLED = ["confirmed", "manual_review", "failed"]
 
 
 def worker_main(argv: list[str]) -> None:
-    """`throughput.py _worker URL CONCURRENCY NAME COUNTS_FILE`: a counted `seatflow worker`."""
-    url, concurrency, name, counts_file = argv
-    counting.install(Path(counts_file).with_suffix(".trace"))
+    """`throughput.py _worker URL CONCURRENCY NAME COUNTS_FILE [counted]`: a `seatflow worker`,
+    its statements and round trips counted when asked."""
+    url, concurrency, name, counts_file, *mode = argv
+    counted = mode == ["counted"]
+    if counted:
+        counting.install(Path(counts_file).with_suffix(".trace"))
     from seatflow.jobs.worker import WorkerOptions, run_worker
     from seatflow.logging import configure_logging
     from seatflow.settings import load_settings
@@ -85,7 +91,8 @@ def worker_main(argv: list[str]) -> None:
             run_worker(settings, url, WorkerOptions(concurrency=int(concurrency), name=name))
         )
     finally:
-        counting.save(Path(counts_file))
+        if counted:
+            counting.save(Path(counts_file))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,7 +185,9 @@ class Workers:
     counts_files: list[Path]
 
 
-def start_workers(url: str, count: int, concurrency: int, scratch: Path) -> Workers:
+def start_workers(
+    url: str, count: int, concurrency: int, scratch: Path, *, counted: bool
+) -> Workers:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FEATURE_", "SEATFLOW_"))}
     env.update(
         DATABASE_URL=url, FEATURE_ASSIGNMENT_PIPELINE_V3="true", SEATFLOW_LOG_LEVEL="warning"
@@ -194,6 +203,7 @@ def start_workers(url: str, count: int, concurrency: int, scratch: Path) -> Work
             str(concurrency),
             f"w{index}",
             str(counts),
+            *(["counted"] if counted else []),
         ]
         with (scratch / f"worker-{count}-{index}.log").open("ab") as log:
             workers.processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
@@ -201,14 +211,17 @@ def start_workers(url: str, count: int, concurrency: int, scratch: Path) -> Work
     return workers
 
 
-def stop_workers(workers: Workers) -> tuple[Counter[str], int]:
-    """Stop the workers; their statements by name and their round trips, summed."""
+def stop_workers(workers: Workers, *, counted: bool) -> tuple[Counter[str], int]:
+    """Stop the workers; their statements by name and their round trips, summed (when
+    counted)."""
     for process in workers.processes:
         process.terminate()
     total: Counter[str] = Counter()
     trips = 0
     for process, counts in zip(workers.processes, workers.counts_files, strict=True):
         process.wait(timeout=60)
+        if not counted:
+            continue
         statements, round_trips = counting.load(counts)
         total.update(statements)
         trips += round_trips
@@ -216,8 +229,15 @@ def stop_workers(workers: Workers) -> tuple[Counter[str], int]:
 
 
 def run_one(
-    server_url: str, workload: Workload, count: int, concurrency: int, scratch: Path
+    server_url: str,
+    workload: Workload,
+    count: int,
+    concurrency: int,
+    scratch: Path,
+    *,
+    counted: bool,
 ) -> RunResult:
+    """One pass on a fresh database; `counted` instruments every connection (and costs CPU)."""
     name = f"seatflow_bench_w{count}"
     admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin(server_url, f'CREATE DATABASE "{name}"')
@@ -227,7 +247,7 @@ def run_one(
         floors = asyncio.run(prepare(url, workload))
         asyncio.run(write_bookings(url, floors, workload.peak, delay=timedelta(hours=1)))
         admin(url, "ANALYZE")  # statistics as autovacuum keeps them in a steady state
-        workers = start_workers(url, count, concurrency, scratch)
+        workers = start_workers(url, count, concurrency, scratch, counted=counted)
         while fetch(url, "SELECT count(*) AS n FROM procrastinate_workers")[0]["n"] < count:
             time.sleep(0.1)
         released = datetime.now(UTC)
@@ -246,13 +266,14 @@ def run_one(
         paced_from = datetime.now(UTC)
         rate = peak_rate / 2
         paced = workload.paced[: max(50, int(rate * 10))]
-        producer_trace = RoundTripTrace(scratch / f"producer-{count}")
+        producer_trace = RoundTripTrace(scratch / f"producer-{count}") if counted else None
         asyncio.run(write_bookings(url, floors, paced, rate=rate, trace=producer_trace))
         producer = Counter(counting.STATEMENTS)
-        producer_trips = producer_trace.count()
-        producer_trace.close()
+        producer_trips = producer_trace.count() if producer_trace else 0
+        if producer_trace:
+            producer_trace.close()
         wait_settled(url, len(workload.peak) + len(paced), timeout=300)
-        statements, worker_trips = stop_workers(workers)
+        statements, worker_trips = stop_workers(workers, counted=counted)
         paced_stats = phase_stats(url, paced_from, datetime.now(UTC))
         totals = fetch(
             url,
@@ -325,7 +346,9 @@ def per_booking(counts: Counter[str], bookings: int) -> Iterator[tuple[str, floa
         yield key, n / bookings
 
 
-def render(results: list[RunResult], tps: float, binary: str, args: Any) -> str:
+def render(results: list[tuple[RunResult, RunResult]], tps: float, binary: str, args: Any) -> str:
+    """One row per worker count: rates and latencies from the timed pass, round trips (and the
+    instrumented rate) from the counted one."""
     lines = [
         f"pgbench TPC-B (`{binary} -c 4 -j 2 -T {args.pgbench_seconds}`, scale 1, same server): "
         f"**{tps:.0f} TPS**; goal 0.30 × that = {0.3 * tps:.0f} assignments/s.",
@@ -333,20 +356,22 @@ def render(results: list[RunResult], tps: float, binary: str, args: Any) -> str:
         f"| worker processes (× {args.concurrency} jobs) | bookings (peak) "
         "| assignments/s (peak) | / pgbench TPS "
         "| paced at | decision p50 / p99 ms | insert → confirmed p50 / p99 ms "
-        "| confirmed / review | invocations | round trips / booking (workers + producer) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| confirmed / review | invocations | round trips / booking (workers + producer) "
+        "| counted pass: assignments/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in results:
-        workers = r.worker_round_trips / r.settled
-        producer = r.producer_round_trips / max(r.paced_bookings, 1)
+    for r, c in results:
+        workers = c.worker_round_trips / c.settled
+        producer = c.producer_round_trips / max(c.paced_bookings, 1)
         lines.append(
             f"| {r.workers} | {r.peak_bookings} | {r.peak_rate:.1f} | {r.peak_rate / tps:.3f} "
             f"| {r.paced_rate:.1f}/s ({r.paced_bookings}) "
             f"| {r.decision_p50:.1f} / {r.decision_p99:.1f} | {r.e2e_p50:.1f} / {r.e2e_p99:.1f} "
             f"| {r.confirmed} / {r.review} | {r.invocations} "
-            f"| {workers:.1f} + {producer:.1f} = {workers + producer:.1f} |"
+            f"| {workers:.1f} + {producer:.1f} = {workers + producer:.1f} "
+            f"| {c.peak_rate:.1f} |"
         )
-    last = results[-1]
+    last = results[-1][1]
     lines += [
         "",
         f"Statements sent per booking, by name ({last.workers} workers run; pipelined "
@@ -385,9 +410,16 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="seatflow-bench-") as scratch:
         for count in (int(n) for n in args.workers.split(",")):
-            result = run_one(args.url, workload, count, args.concurrency, Path(scratch))
-            print(f"{count} workers: {result.peak_rate:.1f} assignments/s", file=sys.stderr)
-            results.append(result)
+            timed, counted = (
+                run_one(args.url, workload, count, args.concurrency, Path(scratch), counted=c)
+                for c in (False, True)
+            )
+            print(
+                f"{count} workers: {timed.peak_rate:.1f} assignments/s "
+                f"({counted.peak_rate:.1f} counted)",
+                file=sys.stderr,
+            )
+            results.append((timed, counted))
     print(render(results, tps, binary, args))
     return 0
 
