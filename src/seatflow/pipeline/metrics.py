@@ -87,16 +87,7 @@ class Metrics:
             "Shadow comparisons in the last hour where V3 did worse than legacy or failed.",
             registry=r,
         )
-        self.jobs_due = Gauge(
-            "seatflow_jobs_due",
-            "Jobs due and not yet taken by a worker (every queue, every worker).",
-            registry=r,
-        )
-        self.queue_lag = Gauge(
-            "seatflow_queue_lag_seconds",
-            "How long the oldest job due and not yet taken has been waiting (0: none waits).",
-            registry=r,
-        )
+        self.jobs_due, self.queue_lag = _job_backlog_metrics(r)
         self.database_up, self.database_outages, self.database_outage_seconds = _database_metrics(r)
         self._live: _LiveCollector | None = None
 
@@ -181,3 +172,18 @@ def _database_metrics(r: CollectorRegistry) -> tuple[Gauge, Counter, Counter]:
         registry=r,
     )
     return up, outages, seconds
+
+
+def _job_backlog_metrics(r: CollectorRegistry) -> tuple[Gauge, Gauge]:
+    """The queue as every worker sees it: jobs due and untaken, and how long the oldest waits."""
+    due = Gauge(
+        "seatflow_jobs_due",
+        "Jobs due and not yet taken by a worker (every queue, every worker).",
+        registry=r,
+    )
+    lag = Gauge(
+        "seatflow_queue_lag_seconds",
+        "How long the oldest job due and not yet taken has been waiting (0: none waits).",
+        registry=r,
+    )
+    return due, lag
