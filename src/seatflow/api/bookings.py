@@ -181,10 +181,14 @@ async def reloaded_view(
     state: ApiState, scope: Scope, committed: BookingOut, trigger: str, wait_ms: int | None
 ) -> BookingOut:
     """After the commit: the inline run when asked for, then the booking as it now stands.
+    Without one the committed view answers as it is: reading it again would cost a transaction
+    and tell the client nothing it asked about.
 
     The write is done: a database that fails the read-back does not turn it into an error
     (a client that retried would book twice), so `committed` — the booking as the transaction
     left it, built before its COMMIT — answers instead."""
+    if not wait_ms:  # nothing ran since the commit that this request must report
+        return committed
     assignment = await settle(state, committed.id, trigger, wait_ms)
     if not state.outage.up:  # known away: do not wait on the pool for what we already have
         return committed.model_copy(update={"assignment": assignment})

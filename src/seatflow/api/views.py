@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from seatflow.api.schemas import AssignmentOut, BookingOut, HistoryOut, MoveOut
-from seatflow.store.bookings import BookingRecord, state_history, table_keys
+from seatflow.store.bookings import BookingRecord
 from seatflow.store.database import Connection
-from seatflow.store.moves import moves_of
+from seatflow.store.reads import booking_parts
 
 __all__ = ["booking_view"]
 
@@ -16,8 +16,7 @@ async def booking_view(
     restaurant: str,
     assignment: AssignmentOut | None = None,
 ) -> BookingOut:
-    history = await state_history(conn, booking.id)
-    moves = await moves_of(conn, booking.id)
+    parts = await booking_parts(conn, booking.id)
     return BookingOut(
         id=booking.id,
         restaurant=restaurant,
@@ -26,7 +25,7 @@ async def booking_view(
         start_at=booking.start_at,
         end_at=booking.end_at,
         zone_preference=booking.zone_preference,
-        tables=await table_keys(conn, booking.id),
+        tables=parts.tables,
         assignment_state=booking.assignment_state.value,
         assignment_strategy=booking.strategy,
         review_reason=booking.review_reason,
@@ -40,7 +39,7 @@ async def booking_view(
                 actor=row["actor"],
                 at=row["created_at"],
             )
-            for row in history
+            for row in parts.history
         ],
         assignment=assignment,
         source=booking.source,
@@ -55,6 +54,6 @@ async def booking_view(
                 reason=row["reason"],
                 at=row["moved_at"],
             )
-            for row in moves
+            for row in parts.moves
         ],
     )

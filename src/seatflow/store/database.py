@@ -117,6 +117,19 @@ async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
             await conn.set_autocommit(False)
 
 
+@asynccontextmanager
+async def lone_reads(conn: Connection) -> AsyncIterator[None]:
+    """Autocommit for the block: a read that stands alone (a key, a restaurant row) needs no
+    transaction, and psycopg's implicit BEGIN and the pool's ROLLBACK on return would be two
+    round trips more than the read itself. Only for statements that need no snapshot shared with
+    another one."""
+    await conn.set_autocommit(True)  # idle connection: a client-side switch, nothing is sent
+    try:
+        yield
+    finally:
+        await conn.set_autocommit(False)
+
+
 #: SQLSTATEs that mean the server went away or will not take us now: a connection failure (class
 #: 08), an administrator's or a crash's shutdown (57P01 / 57P02), "starting up / shutting down"
 #: (57P03). libpq's own connection errors carry no SQLSTATE at all.

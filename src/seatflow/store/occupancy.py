@@ -51,6 +51,22 @@ async def load_occupants(
     exclude_booking: UUID | None = None,
 ) -> list[Occupant]:
     """Occupants of the service around [start, end); confirmed future bookings are movable."""
+    pending = await send_occupants(
+        conn, floor, start=start, end=end, now=now, exclude_booking=exclude_booking
+    )
+    return await pending.occupants()
+
+
+async def send_occupants(
+    conn: Connection,
+    floor: StoredFloor,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_booking: UUID | None = None,
+) -> PendingOccupancy:
+    """Send `load_occupants`'s read; in pipeline mode it travels with what else is sent."""
     params = {
         "restaurant_id": floor.restaurant_id,
         "from": start - SERVICE_REACH,
@@ -58,8 +74,7 @@ async def load_occupants(
         "now": now,
     }
     sql = f"{query('occupancy_of_window')}\n{query('occupancy')}"
-    cursor = await conn.execute(sql, params)
-    return await PendingOccupancy(cursor, now, exclude_booking).occupants()
+    return PendingOccupancy(await conn.execute(sql, params), now, exclude_booking)
 
 
 async def send_booking_occupancy(

@@ -1,5 +1,5 @@
-"""Read-only queries the HTTP API needs beyond the core store: the review queue, the event log
-and the backlog gauges behind /metrics."""
+"""Read-only queries the HTTP API needs beyond the core store: a booking's view, the review
+queue, the event log and the backlog gauges behind /metrics."""
 
 from __future__ import annotations
 
@@ -11,7 +11,41 @@ from uuid import UUID
 from seatflow.store.database import Connection
 from seatflow.store.queries import query
 
-__all__ = ["Backlog", "EventFilter", "assignment_backlog", "ping", "review_queue", "search_events"]
+__all__ = [
+    "Backlog",
+    "BookingParts",
+    "EventFilter",
+    "assignment_backlog",
+    "booking_parts",
+    "ping",
+    "review_queue",
+    "search_events",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingParts:
+    """What a booking's view shows beyond its row: state changes and table moves (oldest
+    first), and the keys of its live tables."""
+
+    history: list[dict[str, Any]]
+    moves: list[dict[str, Any]]
+    tables: list[str]
+
+
+async def booking_parts(conn: Connection, booking_id: UUID) -> BookingParts:
+    """The three reads sent together (psycopg's pipeline mode): one round trip, not three —
+    every booking the API answers with pays for them."""
+    params = {"booking_id": booking_id}
+    async with conn.pipeline():
+        history = await conn.execute(query("state_history"), params)
+        moves = await conn.execute(query("booking_moves"), params)
+        tables = await conn.execute(query("booking_table_keys"), params)
+    return BookingParts(
+        history=list(await history.fetchall()),
+        moves=list(await moves.fetchall()),
+        tables=[row["key"] for row in await tables.fetchall()],
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

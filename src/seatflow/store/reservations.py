@@ -15,9 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from seatflow.planning.model import Occupant, PlanRequest
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, pipelined_transaction
 from seatflow.store.floors import StoredFloor
-from seatflow.store.occupancy import SERVICE_REACH, load_occupants
+from seatflow.store.occupancy import SERVICE_REACH, send_occupants
 from seatflow.store.queries import query
 
 __all__ = ["Reservations", "bump", "claim", "read_locked", "read_snapshot"]
@@ -46,11 +46,12 @@ async def read_snapshot(
     exclude: UUID | None = None,
 ) -> Reservations:
     """One REPEATABLE READ, READ ONLY transaction (of its own: `conn` must be idle), so
-    everything is as of one instant."""
-    async with conn.transaction():
+    everything is as of one instant; its statements travel together (two round trips)."""
+    async with pipelined_transaction(conn):
         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        version = await _version(conn, floor.restaurant_id, "reservation_version")
-        return await _read(conn, floor, version, start=start, end=end, now=now, exclude=exclude)
+        return await _read(
+            conn, floor, "reservation_version", start=start, end=end, now=now, exclude=exclude
+        )
 
 
 async def read_locked(
@@ -65,8 +66,15 @@ async def read_locked(
     """In the caller's write transaction, behind the restaurant row's lock: no other acceptance
     or bump commits until it ends. The unplaced bookings are read before the occupants, so one a
     worker places in between is counted twice (safe), never missed."""
-    version = await _version(conn, floor.restaurant_id, "reservation_version_for_update")
-    return await _read(conn, floor, version, start=start, end=end, now=now, exclude=exclude)
+    return await _read(
+        conn,
+        floor,
+        "reservation_version_for_update",
+        start=start,
+        end=end,
+        now=now,
+        exclude=exclude,
+    )
 
 
 async def claim(conn: Connection, restaurant_id: UUID, seen_version: int) -> bool:
@@ -81,37 +89,34 @@ async def bump(conn: Connection, restaurant_id: UUID) -> None:
     await conn.execute(query("bump_reservation_version"), {"restaurant_id": restaurant_id})
 
 
-async def _version(conn: Connection, restaurant_id: UUID, name: str) -> int:
-    row = await (await conn.execute(query(name), {"restaurant_id": restaurant_id})).fetchone()
-    if row is None:
-        raise LookupError(f"no restaurant {restaurant_id}")
-    return int(row["reservation_version"])
-
-
 async def _read(
     conn: Connection,
     floor: StoredFloor,
-    version: int,
+    version_query: str,
     *,
     start: datetime,
     end: datetime,
     now: datetime,
     exclude: UUID | None,
 ) -> Reservations:
-    params = {
-        "restaurant_id": floor.restaurant_id,
-        "from": start - SERVICE_REACH,
-        "to": end + SERVICE_REACH,
-    }
-    rows = await (await conn.execute(query("unplaced_bookings"), params)).fetchall()
-    unplaced = tuple(_request(row) for row in rows if row["id"] != exclude)
-    occupants = await load_occupants(
+    """The version, then the unplaced bookings, then the occupants: sent in that order before
+    any result is read, so in pipeline mode they share one round trip."""
+    restaurant = {"restaurant_id": floor.restaurant_id}
+    window = {**restaurant, "from": start - SERVICE_REACH, "to": end + SERVICE_REACH}
+    version_sent = await conn.execute(query(version_query), restaurant)
+    unplaced_sent = await conn.execute(query("unplaced_bookings"), window)
+    occupancy = await send_occupants(
         conn, floor, start=start, end=end, now=now, exclude_booking=exclude
     )
+    row = await version_sent.fetchone()
+    if row is None:
+        raise LookupError(f"no restaurant {floor.restaurant_id}")
+    rows = await unplaced_sent.fetchall()
+    unplaced = tuple(_request(row) for row in rows if row["id"] != exclude)
     tentative = {f"hold:{u.booking_id}" for u in unplaced}
     return Reservations(
-        version=version,
-        occupants=tuple(o for o in occupants if o.booking_id not in tentative),
+        version=int(row["reservation_version"]),
+        occupants=tuple(o for o in await occupancy.occupants() if o.booking_id not in tentative),
         unplaced=unplaced,
     )
 
