@@ -84,7 +84,8 @@ async def prepare(url: str, scenario: Scenario, placed: Placed) -> dict[str, Any
             )
             ids = sorted(stored.table_ids[t] for t in tables)
             await conn.execute(
-                query("insert_allocations"), {"booking_id": row.id, "table_ids": ids}
+                query("insert_allocations"),
+                {"booking_id": row.id, "table_ids": ids, "start": None, "end": None},
             )
         stored_b = await load_floor(conn, "bench-b")
         day = scenario.bookings[0].start_at
