@@ -20,7 +20,13 @@ from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.queries import query
 
-__all__ = ["SERVICE_REACH", "PendingOccupancy", "load_occupants", "send_booking_occupancy"]
+__all__ = [
+    "SERVICE_REACH",
+    "PendingOccupancy",
+    "load_occupants",
+    "send_booking_occupancy",
+    "send_occupants",
+]
 
 #: How far around a booking's window we look: a service is at most this long on either side.
 SERVICE_REACH = timedelta(hours=12)
@@ -51,22 +57,20 @@ async def load_occupants(
     exclude_booking: UUID | None = None,
 ) -> list[Occupant]:
     """Occupants of the service around [start, end); confirmed future bookings are movable."""
-    pending = await send_occupants(
-        conn, floor, start=start, end=end, now=now, exclude_booking=exclude_booking
-    )
+    pending = await send_occupants(conn, floor, (start, end), now, exclude_booking)
     return await pending.occupants()
 
 
 async def send_occupants(
     conn: Connection,
     floor: StoredFloor,
-    *,
-    start: datetime,
-    end: datetime,
+    around: tuple[datetime, datetime],
     now: datetime,
     exclude_booking: UUID | None = None,
 ) -> PendingOccupancy:
-    """Send `load_occupants`'s read; in pipeline mode it travels with what else is sent."""
+    """Send `load_occupants`'s read around (start, end); in pipeline mode it travels with what
+    else is sent."""
+    start, end = around
     params = {
         "restaurant_id": floor.restaurant_id,
         "from": start - SERVICE_REACH,

@@ -105,9 +105,7 @@ async def _read(
     window = {**restaurant, "from": start - SERVICE_REACH, "to": end + SERVICE_REACH}
     version_sent = await conn.execute(query(version_query), restaurant)
     unplaced_sent = await conn.execute(query("unplaced_bookings"), window)
-    occupancy = await send_occupants(
-        conn, floor, start=start, end=end, now=now, exclude_booking=exclude
-    )
+    occupancy = await send_occupants(conn, floor, (start, end), now, exclude)
     row = await version_sent.fetchone()
     if row is None:
         raise LookupError(f"no restaurant {floor.restaurant_id}")
