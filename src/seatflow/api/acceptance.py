@@ -38,7 +38,7 @@ from seatflow.domain.service import NO_AVAILABILITY, ServiceRules
 from seatflow.pipeline.admission import refusal_for
 from seatflow.pipeline.availability import reserve_for_route
 from seatflow.planning.model import PlanFailure, PlanRequest
-from seatflow.store.database import Connection, lone_reads
+from seatflow.store.database import Connection, lone_statements
 from seatflow.store.reservations import Reservations, bump, claim, read_locked, read_snapshot
 
 __all__ = ["OPTIMISTIC_TRIES", "reserved"]
@@ -121,7 +121,7 @@ async def _promise(
         snapshot = await read_locked(locked, floor, start=start, end=end, now=now, exclude=exclude)
     else:
         async with state.pool.connection() as conn:
-            async with lone_reads(conn):  # one pacing count at most (none without pacing)
+            async with lone_statements(conn):  # one pacing count at most (none without pacing)
                 await _admitted(conn, scope, rules, request, exclude)
             snapshot = await read_snapshot(
                 conn, floor, start=start, end=end, now=now, exclude=exclude

@@ -19,7 +19,7 @@ from seatflow.api.state import ApiState, api_state
 from seatflow.errors import NotFound
 from seatflow.store.api_keys import find_active_key
 from seatflow.store.bookings import BookingRecord, get_booking
-from seatflow.store.database import Connection, lone_reads
+from seatflow.store.database import Connection, lone_statements
 from seatflow.store.floors import StoredFloor
 
 __all__ = [
@@ -64,7 +64,7 @@ async def authenticate(
 ) -> Principal:
     if credentials is None:
         raise _unauthorized("send an API key: Authorization: Bearer sf_<prefix>_<secret>")
-    async with state.pool.connection() as conn, lone_reads(conn):
+    async with state.pool.connection() as conn, lone_statements(conn):
         key = await find_active_key(conn, credentials.credentials)
     if key is None:
         raise _unauthorized("unknown or revoked API key")
@@ -110,7 +110,7 @@ async def find_floor(state: ApiState, slug: str) -> StoredFloor | None:
         return None
     async with state.pool.connection() as conn:
         try:
-            async with lone_reads(conn):  # the usual case: one round trip, no transaction
+            async with lone_statements(conn):  # the usual case: one round trip, no transaction
                 floor = await state.floors.cached_by_slug(conn, slug)
             return floor or await state.floors.by_slug(conn, slug)
         except NotFound:

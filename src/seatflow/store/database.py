@@ -118,11 +118,11 @@ async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def lone_reads(conn: Connection) -> AsyncIterator[None]:
-    """Autocommit for the block: a read that stands alone (a key, a restaurant row) needs no
-    transaction, and psycopg's implicit BEGIN and the pool's ROLLBACK on return would be two
-    round trips more than the read itself. Only for statements that need no snapshot shared with
-    another one."""
+async def lone_statements(conn: Connection) -> AsyncIterator[None]:
+    """Autocommit for the block: a statement that stands alone (a key or a restaurant row read,
+    a batch of telemetry inserted in one statement) is atomic by itself, and psycopg's implicit
+    BEGIN and the COMMIT (or the pool's ROLLBACK on return) would be two round trips more than
+    the statement. Only for statements that share no snapshot or outcome with another one."""
     await conn.set_autocommit(True)  # idle connection: a client-side switch, nothing is sent
     try:
         yield

@@ -23,7 +23,7 @@ import structlog
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, lone_statements
 from seatflow.store.event_json import MAX_CONTEXT_BYTES, clean_text, context_json, make_json_safe
 from seatflow.store.queries import query
 
@@ -321,7 +321,7 @@ class BatchingEventSink:
         if self._pool is not None:
             async with (
                 self._pool.connection(timeout=self._write_timeout) as conn,
-                conn.transaction(),
+                lone_statements(conn),  # one INSERT: one round trip, no BEGIN / COMMIT
             ):
                 await conn.execute(query("insert_events"), params)
             return

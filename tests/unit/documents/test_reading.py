@@ -315,7 +315,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert str(caught.value).splitlines() == [f"{p}: {r}" for p, r in caught.value.problems]
 
 
-def test_a_floor_alone_reads_with_paths_relative_to_it() -> None:
+def test_a_floor_alone_statements_with_paths_relative_to_it() -> None:
     """parse_restaurant with no root (the API's body) names fields from the floor itself, and
     the floor itself as `body`."""
     document = sample()
