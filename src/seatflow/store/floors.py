@@ -210,9 +210,9 @@ class FloorCache:
         return await self._current(conn, row)
 
     async def cached_by_slug(self, conn: Connection, slug: str) -> StoredFloor | None:
-        """The floor of `slug` when the cached one is current, else None (load it with
-        `by_slug`, in a transaction). One statement alone, so it may run outside a transaction:
-        a floor is only ever loaded inside one, its rows as of one snapshot."""
+        """The floor of `slug` when the cached one is current, else None (then load it with
+        `by_slug`, as before). One statement standing alone, so it may run outside a
+        transaction; a floor that has to be loaded never is."""
         row = await (await conn.execute(query("restaurant_by_slug"), {"slug": slug})).fetchone()
         if row is None:
             raise NotFound(f"no restaurant {slug!r}")
