@@ -52,7 +52,7 @@ async def services(
     flags = flags or PipelineFlags.from_settings(settings)
     hold_ttl = timedelta(seconds=settings.hold_seconds)
     errors = ErrorBudget(max_errors=settings.max_errors)
-    async with open_pool(url, max_size=pool_size) as pool:
+    async with open_pool(url, max_size=pool_size, prepared=settings.prepared_statements) as pool:
         sink = BatchingEventSink(pool, simulated=simulated)
         sink.start()
         try:

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     stalled_after_seconds: float = Field(
         default=30.0, ge=1, le=3600, alias="SEATFLOW_STALLED_AFTER_SECONDS"
     )
+    #: psycopg prepares a statement after it ran 5 times on a connection; PgBouncer before 1.21
+    #: in transaction mode cannot carry prepared statements, so turn this off behind it.
+    prepared_statements: bool = Field(default=True, alias="SEATFLOW_PREPARED_STATEMENTS")
     session_secret: str | None = Field(default=None, alias="SEATFLOW_SESSION_SECRET")
     webhook_allow_private: bool = Field(default=False, alias="SEATFLOW_WEBHOOK_ALLOW_PRIVATE")
     webhook_timeout_seconds: float = Field(

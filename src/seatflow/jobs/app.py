@@ -20,6 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from seatflow.jobs import tasks
 from seatflow.jobs.queue import AUTO_ASSIGN
+from seatflow.store.database import prepare_option
 
 __all__ = ["PERIODIC", "STALLED_SWEEP", "build_app", "stalled_sweep_seconds"]
 
@@ -75,14 +76,21 @@ def stalled_sweep_seconds(stalled_after_seconds: float) -> int:
     return max(1, min(15, int(stalled_after_seconds // 2)))
 
 
-def build_app(url: str | None = None, *, pool_size: int = 4, stalled_sweep_every: int = 15) -> App:
+def build_app(
+    url: str | None = None,
+    *,
+    pool_size: int = 4,
+    stalled_sweep_every: int = 15,
+    prepared: bool = True,
+) -> App:
     """An App for `url` (its pool opens only with `open_async`; deferring on a caller's
     connection needs no open App at all).
 
     The queue's own connections are autocommit: each of procrastinate's statements is one atomic
     function call, so wrapping it in BEGIN / COMMIT would only add two round trips per fetch and
     per finish. And a connection is checked against the server only after it sat idle a while.
-    `stalled_sweep_every`: seconds between stalled-jobs sweeps (`stalled_sweep_seconds`).
+    `stalled_sweep_every`: seconds between stalled-jobs sweeps (`stalled_sweep_seconds`);
+    `prepared=False`: its connections never prepare statements (`SEATFLOW_PREPARED_STATEMENTS`).
     """
     checks = _RecentUseCheck()
     connector = (
@@ -92,6 +100,7 @@ def build_app(url: str | None = None, *, pool_size: int = 4, stalled_sweep_every
             max_size=pool_size,
             configure=_autocommit,
             pool_factory=checks.pool,
+            kwargs=prepare_option(prepared),
         )
         if url
         else PsycopgConnector(configure=_autocommit)

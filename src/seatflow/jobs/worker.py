@@ -69,6 +69,7 @@ async def run_worker(settings: Settings, url: str, options: WorkerOptions | None
         url,
         pool_size=options.concurrency + 2,
         stalled_sweep_every=stalled_sweep_seconds(settings.stalled_after_seconds),
+        prepared=settings.prepared_statements,
     )
     with _endpoint(metrics, options) as metrics_port:  # a taken port fails before any connection
         async with (

@@ -62,15 +62,16 @@ def resolve_url(settings: Settings) -> str:
 
 @asynccontextmanager
 async def open_pool(
-    url: str, *, min_size: int = 1, max_size: int = 10
+    url: str, *, min_size: int = 1, max_size: int = 10, prepared: bool = True
 ) -> AsyncIterator[AsyncConnectionPool[Connection]]:
-    """An open pool whose connections return rows as dicts; translated when unreachable."""
+    """An open pool whose connections return rows as dicts; translated when unreachable.
+    `prepared=False`: psycopg never prepares a statement (`SEATFLOW_PREPARED_STATEMENTS`)."""
     pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
         open=False,
-        kwargs={"row_factory": dict_row, "autocommit": False},
+        kwargs={"row_factory": dict_row, "autocommit": False, **prepare_option(prepared)},
         connection_class=psycopg.AsyncConnection,
     )
     try:
@@ -85,6 +86,12 @@ async def open_pool(
 
 
 _OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
+
+
+def prepare_option(prepared: bool) -> dict[str, Any]:
+    """Connection arguments for `SEATFLOW_PREPARED_STATEMENTS`: psycopg's own default (prepare
+    after 5 runs), or never."""
+    return {} if prepared else {"prepare_threshold": None}
 
 
 @asynccontextmanager
