@@ -9,11 +9,18 @@ from pathlib import Path
 
 #: Variables of ours that a developer's shell may carry; a spawned process must not see them.
 OWN_VARIABLES = ("FEATURE_", "SEATFLOW_", "DATABASE_URL")
+#: ...except how to connect: a run through a pooler (`SEATFLOW_TEST_POOLER_URL`) hands its
+#: processes the pooler's URL, and they need the connection setting that goes with it.
+CONNECTION_VARIABLES = ("SEATFLOW_PREPARED_STATEMENTS",)
 
 
 def clean_environment(**variables: str) -> dict[str, str]:
     """This process's environment without seatflow's variables, plus `variables`."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(OWN_VARIABLES)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in CONNECTION_VARIABLES or not k.upper().startswith(OWN_VARIABLES)
+    }
     env.update(variables)
     return env
 
