@@ -95,6 +95,20 @@ def prepare_option(prepared: bool) -> dict[str, Any]:
 
 
 @asynccontextmanager
+async def lone_statements(conn: Connection) -> AsyncIterator[None]:
+    """Autocommit for the block: no implicit BEGIN. A statement that stands alone (a key or a
+    floor read at READ COMMITTED, a batch of telemetry inserted in one statement) is atomic by
+    itself, and psycopg's implicit BEGIN and the COMMIT (or the pool's ROLLBACK on return) would
+    be two round trips more than the statement; `pipelined_transaction` sends its own BEGIN.
+    Not for statements that must share an outcome or a snapshot with another one."""
+    await conn.set_autocommit(True)  # idle connection: a client-side switch, nothing is sent
+    try:
+        yield
+    finally:
+        await conn.set_autocommit(False)
+
+
+@asynccontextmanager
 async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
     """One transaction whose statements travel together (psycopg's pipeline mode).
 
@@ -110,31 +124,17 @@ async def pipelined_transaction(conn: Connection) -> AsyncIterator[None]:
     and every later run of it on this connection would fail (`prepared statement "_pg3_N" does
     not exist`) — seen as bursts of assignment errors after an outage, when many retries race.
     """
-    await conn.set_autocommit(True)  # no implicit BEGIN: ours is queued like any statement
-    try:
-        async with conn.pipeline():
-            await conn.execute("BEGIN")
-            yield
-            await conn.execute("COMMIT")
-    finally:
+    # No implicit BEGIN: ours is queued like any statement. lone_statements hands the connection
+    # back in its usual mode even when cancelled mid-ROLLBACK: the pool must get it as it lent it.
+    async with lone_statements(conn):
         try:
+            async with conn.pipeline():
+                await conn.execute("BEGIN")
+                yield
+                await conn.execute("COMMIT")
+        finally:
             if conn.info.transaction_status in _OPEN:  # failed before or at the COMMIT
                 await conn.rollback()
-        finally:  # even when cancelled mid-ROLLBACK: the pool must get it back as it lent it
-            await conn.set_autocommit(False)
-
-
-@asynccontextmanager
-async def lone_statements(conn: Connection) -> AsyncIterator[None]:
-    """Autocommit for the block: a statement that stands alone (a key or a restaurant row read,
-    a batch of telemetry inserted in one statement) is atomic by itself, and psycopg's implicit
-    BEGIN and the COMMIT (or the pool's ROLLBACK on return) would be two round trips more than
-    the statement. Only for statements that share no snapshot or outcome with another one."""
-    await conn.set_autocommit(True)  # idle connection: a client-side switch, nothing is sent
-    try:
-        yield
-    finally:
-        await conn.set_autocommit(False)
 
 
 #: SQLSTATEs that mean the server went away or will not take us now: a connection failure (class

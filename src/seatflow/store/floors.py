@@ -209,16 +209,6 @@ class FloorCache:
             raise NotFound(f"no restaurant {slug!r}")
         return await self._current(conn, row)
 
-    async def cached_by_slug(self, conn: Connection, slug: str) -> StoredFloor | None:
-        """The floor of `slug` when the cached one is current, else None (then load it with
-        `by_slug`, as before). One statement standing alone, so it may run outside a
-        transaction; a floor that has to be loaded never is."""
-        row = await (await conn.execute(query("restaurant_by_slug"), {"slug": slug})).fetchone()
-        if row is None:
-            raise NotFound(f"no restaurant {slug!r}")
-        cached = self._floors.get(row["id"])
-        return cached[1] if cached is not None and cached[0] == row["updated_at"] else None
-
     async def _current(self, conn: Connection, row: dict[str, Any]) -> StoredFloor:
         cached = self._floors.get(row["id"])
         if cached is not None and cached[0] == row["updated_at"]:
