@@ -12,9 +12,12 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, prepare_by_default, prepare_option
 from seatflow.store.embedded import embedded_server_url, with_database
 from seatflow.store.migrate import migrate
+from support.pooler import POOLER_URL, PREPARED_STATEMENTS
+
+prepare_by_default(PREPARED_STATEMENTS)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +47,7 @@ def db_url(server_url: str, template_db: str) -> Iterator[str]:
     still created and dropped on the server itself, since a pooler keeps the template open)."""
     name = f"seatflow_t_{uuid.uuid4().hex[:12]}"
     _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    yield with_database(os.environ.get("SEATFLOW_TEST_POOLER_URL") or server_url, name)
+    yield with_database(POOLER_URL or server_url, name)
     _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -60,7 +63,9 @@ def empty_db_url(server_url: str) -> Iterator[str]:
 @pytest.fixture
 async def conn(db_url: str) -> AsyncIterator[Connection]:
     """An async connection (dict rows) to this test's database."""
-    connection = await psycopg.AsyncConnection.connect(db_url, row_factory=dict_row)
+    connection = await psycopg.AsyncConnection.connect(
+        db_url, row_factory=dict_row, **prepare_option()
+    )
     async with connection:
         yield connection
 

@@ -38,6 +38,8 @@ URL_EXAMPLE = "postgresql://user:password@host:5432/dbname"
 #: Variables with seatflow's prefixes that are read by something other than Settings.
 READ_ELSEWHERE = {
     "SEATFLOW_TEST_DATA_DIR": "the test suite's embedded server directory (tests/conftest.py)",
+    "SEATFLOW_TEST_POOLER_URL": "a pooler the test suite reaches its databases through "
+    "(tests/conftest.py)",
 }
 #: Settings whose values are never printed or logged as given (passwords inside).
 SECRETS = frozenset({"database_url", "session_secret"})

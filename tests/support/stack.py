@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-from psycopg.rows import dict_row
 
 from seatflow.documents import parse_scenario_text
 from seatflow.store.api_keys import generate_key, insert_key
+from seatflow.store.database import connect
 from seatflow.store.floors import import_floor
 
 __all__ = ["api_ready", "free_port", "json_lines", "seed_restaurant"]
@@ -28,8 +27,7 @@ async def seed_restaurant(url: str, scenario: Path, slug: str | None = None) -> 
     if slug is not None:
         floor = dataclasses.replace(floor, slug=slug, name=slug.title())
     key = generate_key()
-    connection = await psycopg.AsyncConnection.connect(url, row_factory=dict_row)
-    async with connection as conn, conn.transaction():
+    async with connect(url) as conn, conn.transaction():
         restaurant = await import_floor(conn, floor)
         await insert_key(conn, key, restaurant_id=restaurant)
     return floor.slug, key.token

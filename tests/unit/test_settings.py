@@ -167,8 +167,10 @@ def test_an_unknown_variable_in_dotenv_is_refused_too(tmp_path: Path) -> None:
 def test_the_test_suites_own_variable_and_other_prefixes_are_allowed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """SEATFLOW_TEST_DATA_DIR (read by the test suite) and FEATURE_* of other systems pass."""
+    """SEATFLOW_TEST_DATA_DIR and SEATFLOW_TEST_POOLER_URL (read by the test suite) and FEATURE_*
+    of other systems pass."""
     monkeypatch.setenv("SEATFLOW_TEST_DATA_DIR", "/tmp/x")
+    monkeypatch.setenv("SEATFLOW_TEST_POOLER_URL", "postgresql://127.0.0.1:6432/test")
     monkeypatch.setenv("FEATURE_SOMETHING_ELSE", "on")
     assert load_settings().pipeline_v3 is False
 

@@ -20,6 +20,7 @@ from seatflow.cli.worker import worker_command
 from seatflow.errors import ConfigError, InvalidInput, NotFound, SeatflowError
 from seatflow.logging import configure_logging, replay
 from seatflow.settings import load_settings
+from seatflow.store.database import prepare_by_default
 
 app = typer.Typer(
     help="seatflow: assign restaurant bookings to tables.",
@@ -64,6 +65,7 @@ def configure(
         settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     replay(early)
+    prepare_by_default(settings.prepared_statements)
     ctx.obj = settings
 
 

@@ -81,7 +81,7 @@ def build_app(
     *,
     pool_size: int = 4,
     stalled_sweep_every: int = 15,
-    prepared: bool = True,
+    prepared: bool | None = None,
 ) -> App:
     """An App for `url` (its pool opens only with `open_async`; deferring on a caller's
     connection needs no open App at all).
@@ -90,7 +90,8 @@ def build_app(
     function call, so wrapping it in BEGIN / COMMIT would only add two round trips per fetch and
     per finish. And a connection is checked against the server only after it sat idle a while.
     `stalled_sweep_every`: seconds between stalled-jobs sweeps (`stalled_sweep_seconds`);
-    `prepared=False`: its connections never prepare statements (`SEATFLOW_PREPARED_STATEMENTS`).
+    `prepared=False`: its connections never prepare statements (`SEATFLOW_PREPARED_STATEMENTS`;
+    None: the process's default, `store.database.prepare_by_default`).
     """
     checks = _RecentUseCheck()
     connector = (

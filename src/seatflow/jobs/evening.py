@@ -25,7 +25,7 @@ from seatflow.jobs.app import build_app
 from seatflow.jobs.intake import take_request
 from seatflow.jobs.queue import ProcrastinateQueue
 from seatflow.pipeline.clock import Clock, SystemClock
-from seatflow.store.database import Connection
+from seatflow.store.database import Connection, prepare_option
 from seatflow.store.floors import StoredFloor
 from seatflow.store.simulated import reset_simulated_restaurant
 
@@ -81,7 +81,7 @@ async def run_evening(
     accepted: list[UUID] = []
     started = time.perf_counter()
     async with await psycopg.AsyncConnection.connect(
-        url, row_factory=dict_row, autocommit=True
+        url, row_factory=dict_row, autocommit=True, **prepare_option()
     ) as conn:
         async with conn.transaction():
             floor = await reset_simulated_restaurant(conn, scenario.floor)

@@ -19,6 +19,11 @@ from seatflow.store.embedded import embedded_url
 
 Connection = psycopg.AsyncConnection[dict[str, Any]]
 
+#: `SEATFLOW_PREPARED_STATEMENTS` for connections opened one at a time (`connect`, the event
+#: sink's own): set once per process by its composition root, like logging, so that every
+#: command's connection follows the setting without each call site passing it on.
+_prepared_by_default = True
+
 #: libpq's preamble before the reason, e.g. `connection to server at "h", port 5 failed: `.
 _PREAMBLE = re.compile(r"^(connection failed: )?(connection to server .*? failed: )?(FATAL: +)?")
 
@@ -46,7 +51,7 @@ def _target(url: str) -> str:
 async def connect(url: str) -> AsyncIterator[Connection]:
     """One connection for a short piece of work; the caller commits with `conn.transaction()`."""
     try:
-        conn = await psycopg.AsyncConnection.connect(url, row_factory=dict_row)
+        conn = await psycopg.AsyncConnection.connect(url, row_factory=dict_row, **prepare_option())
     except psycopg.OperationalError as exc:
         raise unreachable(url, exc) from exc
     async with conn:
@@ -62,7 +67,7 @@ def resolve_url(settings: Settings) -> str:
 
 @asynccontextmanager
 async def open_pool(
-    url: str, *, min_size: int = 1, max_size: int = 10, prepared: bool = True
+    url: str, *, min_size: int = 1, max_size: int = 10, prepared: bool | None = None
 ) -> AsyncIterator[AsyncConnectionPool[Connection]]:
     """An open pool whose connections return rows as dicts; translated when unreachable.
     `prepared=False`: psycopg never prepares a statement (`SEATFLOW_PREPARED_STATEMENTS`)."""
@@ -88,10 +93,19 @@ async def open_pool(
 _OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
 
 
-def prepare_option(prepared: bool) -> dict[str, Any]:
+def prepare_option(prepared: bool | None = None) -> dict[str, Any]:
     """Connection arguments for `SEATFLOW_PREPARED_STATEMENTS`: psycopg's own default (prepare
-    after 5 runs), or never."""
+    after 5 runs), or never; None: what `prepare_by_default` set for this process."""
+    if prepared is None:
+        prepared = _prepared_by_default
     return {} if prepared else {"prepare_threshold": None}
+
+
+def prepare_by_default(prepared: bool) -> None:
+    """Whether connections opened without a say of their own may prepare statements (a pooler
+    in transaction mode before PgBouncer 1.21 cannot carry them)."""
+    global _prepared_by_default
+    _prepared_by_default = prepared
 
 
 @asynccontextmanager

@@ -23,7 +23,7 @@ import structlog
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from seatflow.store.database import Connection, lone_statements
+from seatflow.store.database import Connection, lone_statements, prepare_option
 from seatflow.store.event_json import MAX_CONTEXT_BYTES, clean_text, context_json, make_json_safe
 from seatflow.store.queries import query
 
@@ -332,6 +332,7 @@ class BatchingEventSink:
                 autocommit=True,
                 connect_timeout=max(2, int(self._write_timeout)),
                 application_name=APPLICATION_NAME,
+                **prepare_option(),
             )
         await self._conn.execute(query("insert_events"), params)
 

@@ -15,6 +15,7 @@ from structlog.testing import capture_logs
 from seatflow.store.database import Connection, open_pool
 from seatflow.store.event_json import MAX_CONTEXT_BYTES
 from seatflow.store.events import APPLICATION_NAME, BatchingEventSink, Event
+from support.pooler import kills_server_sessions
 
 T0 = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 DEAD_URL = "postgresql://postgres@127.0.0.1:1/nowhere"
@@ -167,6 +168,7 @@ async def test_a_dead_database_drops_and_counts_without_raising_or_blocking() ->
     assert [e["dropped"] for e in failures] == [10_000]
 
 
+@kills_server_sessions
 async def test_a_server_that_goes_away_drops_one_batch_then_recovers(
     db_url: str, server_url: str
 ) -> None:

@@ -4,12 +4,15 @@ Checked on the server itself: `pg_prepared_statements` lists what a session prep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from seatflow.jobs import build_app
-from seatflow.store.database import open_pool
+from seatflow.store import database
+from seatflow.store.database import connect, open_pool, prepare_by_default
+from support.pooler import prepares_statements
 
 #: More runs than psycopg's threshold (5) before it prepares a statement.
 RUNS = 8
@@ -23,7 +26,10 @@ async def _prepared_after_runs(conn: Any) -> int:
     return int(row["n"] if isinstance(row, dict) else row[0])
 
 
-@pytest.mark.parametrize(("prepared", "expect_any"), [(True, True), (False, False)])
+@pytest.mark.parametrize(
+    ("prepared", "expect_any"),
+    [pytest.param(True, True, marks=prepares_statements), (False, False)],
+)
 async def test_the_pool_prepares_only_when_allowed(
     db_url: str, prepared: bool, expect_any: bool
 ) -> None:
@@ -36,3 +42,29 @@ async def test_the_queue_connections_follow_the_setting(db_url: str) -> None:
     app = build_app(db_url, prepared=False)
     async with app.open_async(), app.connector.pool.connection() as conn:  # type: ignore[attr-defined]
         assert await _prepared_after_runs(conn) == 0
+
+
+@pytest.fixture
+def process_default(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """The CLI's composition root started with the setting at `request.param`; put back after."""
+    before = database._prepared_by_default
+    prepare_by_default(request.param)
+    yield request.param
+    prepare_by_default(before)
+
+
+@pytest.mark.parametrize(
+    "process_default", [pytest.param(True, marks=prepares_statements), False], indirect=True
+)
+async def test_single_connections_and_default_pools_follow_the_process_setting(
+    db_url: str, process_default: bool
+) -> None:
+    """The CLI's commands open connections one at a time (`floor import`, `review`, ...) and
+    queues with no say of their own: they follow what the process was started with."""
+    async with connect(db_url) as conn:
+        assert (await _prepared_after_runs(conn) > 0) is process_default
+    async with open_pool(db_url, max_size=1) as pool, pool.connection() as conn:
+        assert (await _prepared_after_runs(conn) > 0) is process_default
+    app = build_app(db_url)
+    async with app.open_async(), app.connector.pool.connection() as conn:  # type: ignore[attr-defined]
+        assert (await _prepared_after_runs(conn) > 0) is process_default

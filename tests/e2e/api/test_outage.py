@@ -10,6 +10,7 @@ from e2e.api.kit import Api
 from seatflow.api.auth import Principal, Scope
 from seatflow.api.bookings import reloaded_view
 from seatflow.api.schemas import BookingOut
+from support.pooler import kills_server_sessions
 
 TERMINATE_OTHERS = (
     "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity "
@@ -27,6 +28,7 @@ async def _until(api: Api, status: int, call: Any, tries: int = 100) -> Any:
     raise AssertionError(f"never answered {status}; last: {response.status_code} {response.text}")
 
 
+@kills_server_sessions
 async def test_a_killed_connection_is_503_with_retry_after_then_recovers(api: Api) -> None:
     """Every pooled connection terminated by the server (as a restart does): the request that
     meets it gets 503 `database_unavailable` with Retry-After, later requests succeed again."""

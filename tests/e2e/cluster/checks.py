@@ -13,6 +13,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from e2e.jobs.kit import fetch
+from seatflow.store.database import prepare_option
 from seatflow.store.locks import RESTAURANT_PERMITS
 
 TERMINALS = frozenset(
@@ -171,7 +172,8 @@ class PermitWatch:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        with psycopg.connect(self.db_url, autocommit=True, row_factory=dict_row) as conn:
+        options = prepare_option()  # it runs one statement many times: through a pooler too
+        with psycopg.connect(self.db_url, autocommit=True, row_factory=dict_row, **options) as conn:
             while not self._stop.wait(0.05):
                 params = {"namespace": RESTAURANT_PERMITS}
                 for row in conn.execute(HELD_PERMITS, params).fetchall():  # type: ignore[arg-type]
