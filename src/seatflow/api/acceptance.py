@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import NoReturn
 from uuid import UUID
@@ -38,7 +38,7 @@ from seatflow.domain.service import NO_AVAILABILITY, ServiceRules
 from seatflow.pipeline.admission import refusal_for
 from seatflow.pipeline.availability import reserve_for_route
 from seatflow.planning.model import PlanFailure, PlanRequest
-from seatflow.store.database import Connection, lone_statements
+from seatflow.store.database import Connection, lone_statements, pipelined_transaction
 from seatflow.store.reservations import Reservations, bump, claim, read_locked, read_snapshot
 
 __all__ = ["OPTIMISTIC_TRIES", "reserved"]
@@ -67,18 +67,22 @@ async def reserved(
     *,
     rules: ServiceRules,
     exclude: UUID | None = None,
+    pipelined: bool = False,
 ) -> AsyncIterator[Connection]:
     """A connection in a transaction that has claimed room for `request`: write the booking in
     it. 409 (with alternatives) when the promise cannot be made: `outside_service_hours`,
     `closed`, `pacing` (the rules, checked first) or `no_availability` (the tables); `exclude`
     is a booking being modified (its own tables, claim and pacing count as free). Pacing is
-    counted again in the claiming transaction, so it and the insert are one atomic step."""
+    counted again in the claiming transaction, so it and the insert are one atomic step.
+    `pipelined`: the transaction runs in pipeline mode (its BEGIN rides with the claim), for a
+    writer whose statements read nothing they do not need (`store.creation`)."""
     restaurant = scope.floor.restaurant_id
     try:
         first = await _promise(state, scope, request, now, exclude, rules)
+        claimed = _claimed(state, scope, request, now, exclude, rules, first, pipelined)
         async with (
             state.reservation_locks.setdefault(restaurant, asyncio.Lock()),
-            _claimed(state, scope, request, now, exclude, rules, first) as conn,
+            claimed as conn,
         ):
             await _admitted(conn, scope, rules, request, exclude)
             yield conn
@@ -141,6 +145,7 @@ async def _claimed(
     exclude: UUID | None,
     rules: ServiceRules,
     snapshot: Reservations,
+    pipelined: bool,
 ) -> AsyncIterator[Connection]:
     """Claim the version `snapshot` was read at; lost claims re-read and re-plan, and after
     `OPTIMISTIC_TRIES` the decision is made behind the row lock (a connection is then held
@@ -149,7 +154,7 @@ async def _claimed(
     for attempt in range(1, OPTIMISTIC_TRIES + 1):
         if attempt > 1:
             snapshot = await _promise(state, scope, request, now, exclude, rules)
-        async with state.pool.connection() as conn, conn.transaction():
+        async with state.pool.connection() as conn, _transaction(conn, pipelined):
             if await claim(conn, restaurant, snapshot.version):
                 yield conn
                 return
@@ -158,6 +163,10 @@ async def _claimed(
         await _promise(state, scope, request, now, exclude, rules, locked=conn)
         await bump(conn, restaurant)
         yield conn
+
+
+def _transaction(conn: Connection, pipelined: bool) -> AbstractAsyncContextManager[object]:
+    return pipelined_transaction(conn) if pipelined else conn.transaction()
 
 
 async def _plan(

@@ -8,19 +8,20 @@ gets, so a key cannot even learn what exists elsewhere. Admin keys see everythin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg import AsyncCursor
 
 from seatflow.api.errors import ApiError
 from seatflow.api.state import ApiState, api_state
 from seatflow.errors import NotFound
-from seatflow.store.api_keys import find_active_key
+from seatflow.store.api_keys import ApiKeyRecord, find_active_key, send_key_lookup
 from seatflow.store.bookings import BookingRecord, get_booking
 from seatflow.store.database import Connection, lone_statements
-from seatflow.store.floors import StoredFloor
+from seatflow.store.floors import StoredFloor, send_slug_lookup
 
 __all__ = [
     "Admin",
@@ -58,14 +59,23 @@ class Principal:
         return f"api:{self.key_prefix}"
 
 
-async def authenticate(
-    state: Stateful,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def authenticate(state: Stateful, credentials: Credentials) -> Principal:
+    token = _token(credentials)
+    async with state.pool.connection() as conn, lone_statements(conn):
+        key = await find_active_key(conn, token)
+    return _principal(key)
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
         raise _unauthorized("send an API key: Authorization: Bearer sf_<prefix>_<secret>")
-    async with state.pool.connection() as conn, lone_statements(conn):
-        key = await find_active_key(conn, credentials.credentials)
+    return credentials.credentials
+
+
+def _principal(key: ApiKeyRecord | None) -> Principal:
     if key is None:
         raise _unauthorized("unknown or revoked API key")
     return Principal(key_prefix=key.prefix, restaurant_id=key.restaurant_id, is_admin=key.is_admin)
@@ -95,11 +105,36 @@ class Scope:
         return self.floor.plan.slug
 
 
-async def restaurant_scope(slug: str, principal: Authenticated, state: Stateful) -> Scope:
+async def restaurant_scope(slug: str, state: Stateful, credentials: Credentials) -> Scope:
+    """The caller's key and the path's restaurant, read together: one round trip for both (a
+    floor not cached yet is loaded after). An unknown key is 401 whatever the slug."""
+    token = _token(credentials)
+    async with state.pool.connection() as conn, lone_statements(conn):
+        async with conn.pipeline():
+            key_sent = await send_key_lookup(conn, token)
+            floor_sent = None if "\x00" in slug else await send_slug_lookup(conn, slug)
+        principal = _principal(await key_sent.key())
+        floor = None if floor_sent is None else await _floor_of(state, conn, floor_sent, slug)
+    if floor is None or not principal.may_access(floor.restaurant_id):
+        raise restaurant_not_found(slug)
+    return Scope(principal=principal, floor=floor)
+
+
+async def scope_of(slug: str, principal: Principal, state: ApiState) -> Scope:
+    """`restaurant_scope` for a caller already authenticated."""
     floor = await find_floor(state, slug)
     if floor is None or not principal.may_access(floor.restaurant_id):
         raise restaurant_not_found(slug)
     return Scope(principal=principal, floor=floor)
+
+
+async def _floor_of(
+    state: ApiState, conn: Connection, sent: AsyncCursor[dict[str, Any]], slug: str
+) -> StoredFloor | None:
+    try:
+        return await state.floors.of_sent(conn, sent, slug)
+    except NotFound:
+        return None
 
 
 RestaurantScope = Annotated[Scope, Depends(restaurant_scope)]

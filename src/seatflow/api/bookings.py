@@ -21,17 +21,12 @@ from seatflow.api.schemas import BookingIn, BookingOut, BookingPatch
 from seatflow.api.settle import settle
 from seatflow.api.state import ApiState
 from seatflow.api.validation import check_party, check_start, check_zone, invalid
-from seatflow.api.views import booking_view
+from seatflow.api.views import booking_view, created_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
 from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.handback import back_to_pending, path_to_pending
-from seatflow.store.bookings import (
-    BookingRecord,
-    NewBooking,
-    advance,
-    insert_booking,
-    require_booking,
-)
+from seatflow.store.bookings import BookingRecord, NewBooking, require_booking
+from seatflow.store.creation import create_walked
 from seatflow.store.database import Connection, is_unavailable
 from seatflow.store.reschedule import reschedule_booking
 
@@ -74,32 +69,33 @@ async def create_booking(
         rules=rules,
     )
     guest = body.guest
-    async with reserved(state, scope, request, now, rules=rules) as conn:
-        record = await insert_booking(
+    new = NewBooking(
+        restaurant_id=scope.floor.restaurant_id,
+        party_size=request.party_size,
+        start_at=request.start,
+        end_at=request.end,
+        zone_preference=request.zone_preference,
+        requested_at=now,
+        guest_name=guest.name if guest else None,
+        guest_phone=guest.phone if guest else None,
+        guest_email=guest.email if guest else None,
+    )
+
+    async def enqueue(conn: Connection, booking_id: UUID) -> None:
+        await state.queue.enqueue(conn, booking_id, "creation", new_booking=True)
+
+    async with reserved(state, scope, request, now, rules=rules, pipelined=True) as conn:
+        record, steps = await create_walked(
             conn,
-            NewBooking(
-                restaurant_id=scope.floor.restaurant_id,
-                party_size=request.party_size,
-                start_at=request.start,
-                end_at=request.end,
-                zone_preference=request.zone_preference,
-                requested_at=now,
-                guest_name=guest.name if guest else None,
-                guest_phone=guest.phone if guest else None,
-                guest_email=guest.email if guest else None,
-            ),
-        )
-        steps = await advance(
-            conn,
-            record,
-            path_to_pending(record.assignment_state),
+            new,
+            path_to_pending(AssignmentState.CREATED),
             actor=scope.principal.actor,
             reason="availability checked",
+            enqueue=enqueue,
         )
-        await state.queue.enqueue(conn, record.id, "creation", new_booking=True)
         if claim is not None:
             await claim(conn, record.id)
-        committed = await booking_view(conn, steps[-1].booking if steps else record, scope.slug)
+        committed = created_view(record, steps, scope.slug)
     state.announce(steps)
     return await reloaded_view(state, scope, committed, "creation", wait_ms)
 

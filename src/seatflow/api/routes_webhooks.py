@@ -15,7 +15,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from seatflow.api.auth import Authenticated, Stateful, require_admin, restaurant_scope
+from seatflow.api.auth import Authenticated, Stateful, require_admin, scope_of
 from seatflow.api.errors import ApiError
 from seatflow.api.responses import READ_RESPONSES, Responses
 from seatflow.api.schemas import ErrorOut
@@ -47,7 +47,7 @@ async def _owner(request: Request, principal: Authenticated, state: Stateful) ->
     slug = request.path_params.get("slug")
     if slug is None:
         return (await require_admin(principal)).restaurant_id
-    scope = await restaurant_scope(str(slug), principal, state)
+    scope = await scope_of(str(slug), principal, state)
     return scope.floor.restaurant_id
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from seatflow.api.schemas import AssignmentOut, BookingOut, HistoryOut, MoveOut
-from seatflow.store.bookings import BookingRecord
-from seatflow.store.database import Connection
-from seatflow.store.reads import booking_parts
+from collections.abc import Sequence
 
-__all__ = ["booking_view"]
+from seatflow.api.schemas import AssignmentOut, BookingOut, HistoryOut, MoveOut
+from seatflow.store.bookings import BookingRecord, Transition
+from seatflow.store.database import Connection
+from seatflow.store.reads import BookingParts, booking_parts
+
+__all__ = ["booking_view", "created_view"]
 
 
 async def booking_view(
@@ -16,7 +18,36 @@ async def booking_view(
     restaurant: str,
     assignment: AssignmentOut | None = None,
 ) -> BookingOut:
-    parts = await booking_parts(conn, booking.id)
+    return _view(booking, await booking_parts(conn, booking.id), restaurant, assignment)
+
+
+def created_view(
+    booking: BookingRecord, steps: Sequence[Transition], restaurant: str
+) -> BookingOut:
+    """A booking created in this transaction, from what it wrote: no tables or moves yet, and
+    a history row per step stamped with the transaction's time — the row's `created_at`, since
+    both are PostgreSQL's `now()` — so answering it reads nothing back."""
+    history = [
+        {
+            "from_state": step.from_state.value,
+            "to_state": step.to_state.value,
+            "version": step.booking.version,
+            "reason": step.reason,
+            "actor": step.actor,
+            "created_at": booking.created_at,
+        }
+        for step in steps
+    ]
+    walked = steps[-1].booking if steps else booking
+    return _view(walked, BookingParts(history=history, moves=[], tables=[]), restaurant, None)
+
+
+def _view(
+    booking: BookingRecord,
+    parts: BookingParts,
+    restaurant: str,
+    assignment: AssignmentOut | None,
+) -> BookingOut:
     return BookingOut(
         id=booking.id,
         restaurant=restaurant,

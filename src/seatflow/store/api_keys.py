@@ -17,12 +17,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncCursor
+
 from seatflow.store.database import Connection
 from seatflow.store.queries import query
 
 __all__ = [
     "ApiKeyRecord",
     "GeneratedKey",
+    "PendingKey",
     "find_active_key",
     "find_active_prefix",
     "generate_key",
@@ -31,6 +34,7 @@ __all__ = [
     "list_keys",
     "parse_token",
     "revoke_key",
+    "send_key_lookup",
 ]
 
 _TOKEN = re.compile(r"sf_([a-z0-9]{8,32})_([A-Za-z0-9_-]{16,128})")
@@ -110,14 +114,33 @@ async def find_active_key(conn: Connection, token: str) -> ApiKeyRecord | None:
 
     The hash comparison is constant-time, so response timing says nothing about the secret.
     """
+    return await (await send_key_lookup(conn, token)).key()
+
+
+async def send_key_lookup(conn: Connection, token: str) -> PendingKey:
+    """`find_active_key`'s read, sent: in pipeline mode it travels with what else is sent."""
     parsed = parse_token(token)
     if parsed is None:
-        return None
+        return PendingKey(cursor=None, secret="")
     prefix, secret = parsed
-    row = await (await conn.execute(query("api_key_by_prefix"), {"prefix": prefix})).fetchone()
-    if row is None or not hmac.compare_digest(row["key_hash"], hash_secret(secret)):
-        return None
-    return _record(row)
+    cursor = await conn.execute(query("api_key_by_prefix"), {"prefix": prefix})
+    return PendingKey(cursor=cursor, secret=secret)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingKey:
+    """A key lookup already sent (none for a malformed token); `key()` reads and checks it."""
+
+    cursor: AsyncCursor[dict[str, Any]] | None
+    secret: str
+
+    async def key(self) -> ApiKeyRecord | None:
+        if self.cursor is None:
+            return None
+        row = await self.cursor.fetchone()
+        if row is None or not hmac.compare_digest(row["key_hash"], hash_secret(self.secret)):
+            return None
+        return _record(row)
 
 
 async def find_active_prefix(conn: Connection, prefix: str) -> ApiKeyRecord | None:

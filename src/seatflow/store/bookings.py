@@ -6,10 +6,10 @@ Functions take a connection and never commit: the caller's transaction decides w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from psycopg import AsyncCursor
 
@@ -53,6 +53,9 @@ class BookingRecord:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewBooking:
+    """A booking to write; its id is made here, so statements about it can be sent before the
+    row comes back (`store.creation`)."""
+
     restaurant_id: UUID
     party_size: int
     start_at: datetime
@@ -68,6 +71,7 @@ class NewBooking:
     simulated: bool = False
     #: online, phone or walk_in (walk-ins do not count against pacing).
     source: str = "online"
+    id: UUID = field(default_factory=uuid4)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,7 +86,7 @@ class Transition:
     actor: str | None = None
 
 
-def _record(row: dict[str, Any]) -> BookingRecord:
+def record_of(row: dict[str, Any]) -> BookingRecord:
     return BookingRecord(
         id=row["id"],
         restaurant_id=row["restaurant_id"],
@@ -106,7 +110,14 @@ def _record(row: dict[str, Any]) -> BookingRecord:
 
 
 async def insert_booking(conn: Connection, booking: NewBooking) -> BookingRecord:
-    params = {
+    row = await (await conn.execute(query("insert_booking"), insert_params(booking))).fetchone()
+    assert row is not None
+    return record_of(row)
+
+
+def insert_params(booking: NewBooking) -> dict[str, Any]:
+    return {
+        "id": booking.id,
         "restaurant_id": booking.restaurant_id,
         "ref": booking.ref,
         "party_size": booking.party_size,
@@ -121,9 +132,6 @@ async def insert_booking(conn: Connection, booking: NewBooking) -> BookingRecord
         "simulated": booking.simulated,
         "source": booking.source,
     }
-    row = await (await conn.execute(query("insert_booking"), params)).fetchone()
-    assert row is not None
-    return _record(row)
 
 
 async def get_booking(
@@ -131,7 +139,7 @@ async def get_booking(
 ) -> BookingRecord | None:
     name = "booking_by_id_for_update" if for_update else "booking_by_id"
     row = await (await conn.execute(query(name), {"booking_id": booking_id})).fetchone()
-    return _record(row) if row else None
+    return record_of(row) if row else None
 
 
 async def require_booking(
@@ -162,7 +170,7 @@ async def advance(
     """
     if not states:
         return ()
-    steps = _walk(booking, states, actor=actor, reason=reason, status=status, strategy=strategy)
+    steps = walk(booking, states, actor=actor, reason=reason, status=status, strategy=strategy)
     final = states[-1]
     review_reason = reason if final is AssignmentState.MANUAL_REVIEW else None
     params = {
@@ -183,7 +191,7 @@ async def advance(
     return tuple(steps)
 
 
-def _walk(
+def walk(
     booking: BookingRecord,
     states: Sequence[AssignmentState],
     *,
@@ -276,7 +284,7 @@ class PendingClaim:
             return Claim(locked=True)
         return Claim(
             locked=True,
-            booking=_record(row),
+            booking=record_of(row),
             restaurant_slug=row["restaurant_slug"],
             floor_version=row["floor_version"],
             attempts=int(counted["attempts"]),
@@ -324,7 +332,7 @@ async def set_status(conn: Connection, booking_id: UUID, status: BookingStatus) 
     row = await (await conn.execute(query("set_status"), params)).fetchone()
     if row is None:
         raise NotFound(f"no booking {booking_id}")
-    return _record(row)
+    return record_of(row)
 
 
 async def release_allocations(conn: Connection, booking_id: UUID, now: datetime) -> None:
@@ -397,4 +405,4 @@ async def stuck_bookings(
 ) -> list[BookingRecord]:
     params = {"older_than": older_than, "limit": limit}
     rows = await (await conn.execute(query("stuck_bookings"), params)).fetchall()
-    return [_record(row) for row in rows]
+    return [record_of(row) for row in rows]

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncCursor
 from psycopg.types.json import Jsonb
 
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
@@ -179,6 +180,11 @@ async def _scalar(conn: Connection, block: str, **params: Any) -> Any:
     return next(iter(row.values()))
 
 
+async def send_slug_lookup(conn: Connection, slug: str) -> AsyncCursor[dict[str, Any]]:
+    """The restaurant row by slug, sent: in pipeline mode it travels with what else is sent."""
+    return await conn.execute(query("restaurant_by_slug"), {"slug": slug})
+
+
 class FloorCache:
     """Floors by restaurant, reloaded only when the restaurant's `updated_at` moves.
 
@@ -204,7 +210,13 @@ class FloorCache:
 
     async def by_slug(self, conn: Connection, slug: str) -> StoredFloor:
         """The floor of the restaurant `slug`: one query when the cached floor is current."""
-        row = await (await conn.execute(query("restaurant_by_slug"), {"slug": slug})).fetchone()
+        return await self.of_sent(conn, await send_slug_lookup(conn, slug), slug)
+
+    async def of_sent(
+        self, conn: Connection, sent: AsyncCursor[dict[str, Any]], slug: str
+    ) -> StoredFloor:
+        """The floor of a `send_slug_lookup` already sent (read now; loaded if not cached)."""
+        row = await sent.fetchone()
         if row is None:
             raise NotFound(f"no restaurant {slug!r}")
         return await self._current(conn, row)

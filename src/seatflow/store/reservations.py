@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg import AsyncCursor
+
 from seatflow.planning.model import Occupant, PlanRequest
 from seatflow.store.database import Connection, pipelined_transaction
 from seatflow.store.floors import StoredFloor
-from seatflow.store.occupancy import SERVICE_REACH, send_occupants
+from seatflow.store.occupancy import SERVICE_REACH, PendingOccupancy, send_occupants
 from seatflow.store.queries import query
 
 __all__ = ["Reservations", "bump", "claim", "read_locked", "read_snapshot"]
@@ -46,12 +48,14 @@ async def read_snapshot(
     exclude: UUID | None = None,
 ) -> Reservations:
     """One REPEATABLE READ, READ ONLY transaction (of its own: `conn` must be idle), so
-    everything is as of one instant; its statements travel together (two round trips)."""
+    everything is as of one instant; its statements and its COMMIT travel together, and the
+    rows are read once it ended (read only: ending it first loses nothing): one round trip."""
     async with pipelined_transaction(conn):
         await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        return await _read(
+        sent = await _send(
             conn, floor, "reservation_version", start=start, end=end, now=now, exclude=exclude
         )
+    return await sent.read()
 
 
 async def read_locked(
@@ -66,7 +70,7 @@ async def read_locked(
     """In the caller's write transaction, behind the restaurant row's lock: no other acceptance
     or bump commits until it ends. The unplaced bookings are read before the occupants, so one a
     worker places in between is counted twice (safe), never missed."""
-    return await _read(
+    sent = await _send(
         conn,
         floor,
         "reservation_version_for_update",
@@ -75,6 +79,7 @@ async def read_locked(
         now=now,
         exclude=exclude,
     )
+    return await sent.read()
 
 
 async def claim(conn: Connection, restaurant_id: UUID, seen_version: int) -> bool:
@@ -89,7 +94,7 @@ async def bump(conn: Connection, restaurant_id: UUID) -> None:
     await conn.execute(query("bump_reservation_version"), {"restaurant_id": restaurant_id})
 
 
-async def _read(
+async def _send(
     conn: Connection,
     floor: StoredFloor,
     version_query: str,
@@ -98,25 +103,43 @@ async def _read(
     end: datetime,
     now: datetime,
     exclude: UUID | None,
-) -> Reservations:
+) -> _Sent:
     """The version, then the unplaced bookings, then the occupants: sent in that order before
     any result is read, so in pipeline mode they share one round trip."""
     restaurant = {"restaurant_id": floor.restaurant_id}
     window = {**restaurant, "from": start - SERVICE_REACH, "to": end + SERVICE_REACH}
-    version_sent = await conn.execute(query(version_query), restaurant)
-    unplaced_sent = await conn.execute(query("unplaced_bookings"), window)
-    occupancy = await send_occupants(conn, floor, (start, end), now, exclude)
-    row = await version_sent.fetchone()
-    if row is None:
-        raise LookupError(f"no restaurant {floor.restaurant_id}")
-    rows = await unplaced_sent.fetchall()
-    unplaced = tuple(_request(row) for row in rows if row["id"] != exclude)
-    tentative = {f"hold:{u.booking_id}" for u in unplaced}
-    return Reservations(
-        version=int(row["reservation_version"]),
-        occupants=tuple(o for o in await occupancy.occupants() if o.booking_id not in tentative),
-        unplaced=unplaced,
+    return _Sent(
+        restaurant_id=floor.restaurant_id,
+        exclude=exclude,
+        version=await conn.execute(query(version_query), restaurant),
+        unplaced=await conn.execute(query("unplaced_bookings"), window),
+        occupancy=await send_occupants(conn, floor, (start, end), now, exclude),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Sent:
+    """The snapshot's reads, sent; `read` turns their rows into `Reservations`."""
+
+    restaurant_id: UUID
+    exclude: UUID | None
+    version: AsyncCursor[dict[str, Any]]
+    unplaced: AsyncCursor[dict[str, Any]]
+    occupancy: PendingOccupancy
+
+    async def read(self) -> Reservations:
+        row = await self.version.fetchone()
+        if row is None:
+            raise LookupError(f"no restaurant {self.restaurant_id}")
+        rows = await self.unplaced.fetchall()
+        unplaced = tuple(_request(row) for row in rows if row["id"] != self.exclude)
+        tentative = {f"hold:{u.booking_id}" for u in unplaced}
+        occupants = await self.occupancy.occupants()
+        return Reservations(
+            version=int(row["reservation_version"]),
+            occupants=tuple(o for o in occupants if o.booking_id not in tentative),
+            unplaced=unplaced,
+        )
 
 
 def _request(row: dict[str, Any]) -> PlanRequest:

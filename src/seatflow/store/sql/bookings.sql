@@ -1,9 +1,9 @@
 -- insert_booking --
 -- A new booking starts in assignment state `created`, status `pending`.
-INSERT INTO bookings (restaurant_id, ref, party_size, start_at, end_at, duration_minutes,
+INSERT INTO bookings (id, restaurant_id, ref, party_size, start_at, end_at, duration_minutes,
                       zone_preference, requested_at, guest_name, guest_phone, guest_email,
                       simulated, source)
-VALUES (%(restaurant_id)s, %(ref)s, %(party_size)s, %(start_at)s, %(end_at)s, %(duration_minutes)s,
+VALUES (%(id)s, %(restaurant_id)s, %(ref)s, %(party_size)s, %(start_at)s, %(end_at)s, %(duration_minutes)s,
         %(zone_preference)s, %(requested_at)s, %(guest_name)s, %(guest_phone)s, %(guest_email)s,
         %(simulated)s, %(source)s)
 RETURNING *;
