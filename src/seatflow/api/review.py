@@ -22,7 +22,8 @@ from seatflow.errors import TablesTaken
 from seatflow.pipeline.apply import apply_plan, path_to_in_progress
 from seatflow.pipeline.handback import back_to_pending
 from seatflow.planning.model import Plan
-from seatflow.store.bookings import AttemptRecord, BookingRecord, advance, record_attempt
+from seatflow.store.attempts import AttemptRecord, record_attempt
+from seatflow.store.bookings import BookingRecord, advance
 from seatflow.store.reads import review_queue
 from seatflow.store.reservations import bump
 

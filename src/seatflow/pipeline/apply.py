@@ -14,7 +14,8 @@ from uuid import UUID
 from seatflow.domain.states import AssignmentState, BookingStatus
 from seatflow.errors import HoldExpired, TablesTaken, VersionConflict
 from seatflow.planning.model import Plan
-from seatflow.store.bookings import AttemptRecord, BookingRecord, Transition, advance
+from seatflow.store.attempts import AttemptRecord
+from seatflow.store.bookings import BookingRecord, Transition, advance
 from seatflow.store.database import Connection
 from seatflow.store.floors import StoredFloor
 from seatflow.store.holds import TableMove, place_tables

@@ -43,12 +43,12 @@ from seatflow.pipeline.snapshot import plan_request
 from seatflow.pipeline.telemetry import CoordinatorTelemetry, EventType
 from seatflow.planning.engine import plan_v3
 from seatflow.planning.model import Occupant, Plan
+from seatflow.store.attempts import record_attempt
 from seatflow.store.bookings import (
     BookingRecord,
     Claim,
     advance,
     claim_booking,
-    record_attempt,
     send_claim,
 )
 from seatflow.store.checks import store_errors

@@ -26,7 +26,8 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from seatflow.domain.states import AssignmentState
 from seatflow.errors import DatabaseUnavailable
 from seatflow.pipeline.apply import attempt_record, path_to_in_progress
-from seatflow.store.bookings import BookingRecord, Claim, Transition, advance, record_attempt
+from seatflow.store.attempts import record_attempt
+from seatflow.store.bookings import BookingRecord, Claim, Transition, advance
 from seatflow.store.database import Connection
 
 __all__ = [

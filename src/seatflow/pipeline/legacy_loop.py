@@ -36,13 +36,13 @@ from seatflow.pipeline.snapshot import Snapshot, take_snapshot
 from seatflow.pipeline.telemetry import state_transition_event
 from seatflow.planning.legacy import is_hard_failure, legacy_next_attempt, plan_legacy
 from seatflow.planning.model import Plan, PlanFailure
+from seatflow.store.attempts import record_attempt
 from seatflow.store.bookings import (
     BookingRecord,
     Claim,
     Transition,
     advance,
     claim_booking,
-    record_attempt,
 )
 from seatflow.store.database import Connection
 from seatflow.store.events import Event, EventSink

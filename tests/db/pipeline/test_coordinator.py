@@ -20,11 +20,10 @@ from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConf
 from seatflow.pipeline.event_types import EventType
 from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.outcome import OutcomeKind
+from seatflow.store.attempts import AttemptRecord, record_attempt
 from seatflow.store.bookings import (
-    AttemptRecord,
     advance,
     claim_booking,
-    record_attempt,
     require_booking,
     set_status,
     state_history,
