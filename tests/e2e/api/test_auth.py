@@ -104,6 +104,18 @@ async def test_bad_key_is_401(
 
 
 @pytest.mark.parametrize("endpoint", RESTAURANT_ENDPOINTS, ids=_id)
+async def test_a_bad_key_is_401_before_the_restaurant_is_judged(
+    module_api: Api, alpha_booking: str, endpoint: Any
+) -> None:
+    """The key and the restaurant are read together, but an unknown key on a restaurant that
+    does not exist is still 401: nothing about restaurants is told to an unknown caller."""
+    headers = {"Authorization": f"Bearer {generate_key().token}"}
+    response = await _call(module_api, endpoint, headers, slug="nowhere", booking=alpha_booking)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize("endpoint", RESTAURANT_ENDPOINTS, ids=_id)
 async def test_other_restaurants_key_is_404(
     module_api: Api, alpha_booking: str, endpoint: Any
 ) -> None:
