@@ -115,14 +115,16 @@ async def restaurant_scope(slug: str, state: Stateful, credentials: Credentials)
             floor_sent = None if "\x00" in slug else await send_slug_lookup(conn, slug)
         principal = _principal(await key_sent.key())
         floor = None if floor_sent is None else await _floor_of(state, conn, floor_sent, slug)
-    if floor is None or not principal.may_access(floor.restaurant_id):
-        raise restaurant_not_found(slug)
-    return Scope(principal=principal, floor=floor)
+    return _scoped(slug, principal, floor)
 
 
 async def scope_of(slug: str, principal: Principal, state: ApiState) -> Scope:
     """`restaurant_scope` for a caller already authenticated."""
-    floor = await find_floor(state, slug)
+    return _scoped(slug, principal, await find_floor(state, slug))
+
+
+def _scoped(slug: str, principal: Principal, floor: StoredFloor | None) -> Scope:
+    """404 — the same for a restaurant that is not there and one the key may not see."""
     if floor is None or not principal.may_access(floor.restaurant_id):
         raise restaurant_not_found(slug)
     return Scope(principal=principal, floor=floor)
