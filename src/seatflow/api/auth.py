@@ -112,9 +112,9 @@ async def restaurant_scope(slug: str, state: Stateful, credentials: Credentials)
     async with state.pool.connection() as conn, lone_statements(conn):
         async with conn.pipeline():
             key_sent = await send_key_lookup(conn, token)
-            floor_sent = None if "\x00" in slug else await send_slug_lookup(conn, slug)
+            floor_sent = await _send_floor(conn, slug)
         principal = _principal(await key_sent.key())
-        floor = None if floor_sent is None else await _floor_of(state, conn, floor_sent, slug)
+        floor = await _floor_of(state, conn, floor_sent, slug)
     return _scoped(slug, principal, floor)
 
 
@@ -130,9 +130,18 @@ def _scoped(slug: str, principal: Principal, floor: StoredFloor | None) -> Scope
     return Scope(principal=principal, floor=floor)
 
 
+async def _send_floor(conn: Connection, slug: str) -> AsyncCursor[dict[str, Any]] | None:
+    """The restaurant row's read, sent; None for a slug PostgreSQL cannot even be asked about
+    (no such restaurant exists)."""
+    return None if "\x00" in slug else await send_slug_lookup(conn, slug)
+
+
 async def _floor_of(
-    state: ApiState, conn: Connection, sent: AsyncCursor[dict[str, Any]], slug: str
+    state: ApiState, conn: Connection, sent: AsyncCursor[dict[str, Any]] | None, slug: str
 ) -> StoredFloor | None:
+    """The floor a `_send_floor` read found (loaded if not cached), or None."""
+    if sent is None:
+        return None
     try:
         return await state.floors.of_sent(conn, sent, slug)
     except NotFound:
@@ -143,15 +152,10 @@ RestaurantScope = Annotated[Scope, Depends(restaurant_scope)]
 
 
 async def find_floor(state: ApiState, slug: str) -> StoredFloor | None:
-    if "\x00" in slug:  # PostgreSQL cannot even be asked about it; no such restaurant exists
-        return None
     # Plain reads at READ COMMITTED see a snapshot each, in a transaction or not: without one, a
     # cached floor costs one round trip instead of three (BEGIN, the row, ROLLBACK).
     async with state.pool.connection() as conn, lone_statements(conn):
-        try:
-            return await state.floors.by_slug(conn, slug)
-        except NotFound:
-            return None
+        return await _floor_of(state, conn, await _send_floor(conn, slug), slug)
 
 
 async def owned_booking(
