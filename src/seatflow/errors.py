@@ -107,6 +107,11 @@ class VersionConflict(StoreError):
     """The row changed under us: a stale version."""
 
 
+class ReservationsChanged(VersionConflict):
+    """Another write changed a restaurant's promises after an acceptance read them: its claim
+    lost, and the acceptance reads and plans again."""
+
+
 class HoldExpired(StoreError):
     """The hold expired before it was confirmed."""
 

@@ -20,10 +20,10 @@ count and the insert are one atomic step, as the tables are.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 from uuid import UUID
 
 import structlog
@@ -35,15 +35,19 @@ from seatflow.api.rules import rules_refused
 from seatflow.api.state import ApiState
 from seatflow.api.validation import MAX_AHEAD
 from seatflow.domain.service import NO_AVAILABILITY, ServiceRules
+from seatflow.errors import ReservationsChanged
 from seatflow.pipeline.admission import refusal_for
 from seatflow.pipeline.availability import reserve_for_route
 from seatflow.planning.model import PlanFailure, PlanRequest
+from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection, lone_statements, pipelined_transaction
 from seatflow.store.reservations import Reservations, bump, claim, read_locked, read_snapshot
 
 __all__ = ["OPTIMISTIC_TRIES", "reserved"]
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 #: Snapshot → plan → claim rounds before deciding behind the row lock.
 OPTIMISTIC_TRIES = 3
@@ -58,36 +62,66 @@ class _Refused(Exception):
         self.why = why or reason
 
 
-@asynccontextmanager
 async def reserved(
     state: ApiState,
     scope: Scope,
     request: PlanRequest,
     now: datetime,
+    write: Callable[[Connection], Awaitable[T]],
     *,
     rules: ServiceRules,
     exclude: UUID | None = None,
     pipelined: bool = False,
-) -> AsyncIterator[Connection]:
-    """A connection in a transaction that has claimed room for `request`: write the booking in
-    it. 409 (with alternatives) when the promise cannot be made: `outside_service_hours`,
-    `closed`, `pacing` (the rules, checked first) or `no_availability` (the tables); `exclude`
-    is a booking being modified (its own tables, claim and pacing count as free). Pacing is
-    counted again in the claiming transaction, so it and the insert are one atomic step.
-    `pipelined`: the transaction runs in pipeline mode (its BEGIN rides with the claim), for a
-    writer whose statements read nothing they do not need (`store.creation`)."""
+) -> T:
+    """Run `write` in a transaction that has claimed room for `request`; what it returns. 409
+    (with alternatives) when the promise cannot be made: `outside_service_hours`, `closed`,
+    `pacing` (the rules, checked first) or `no_availability` (the tables); `exclude` is a
+    booking being modified (its own tables, claim and pacing count as free). Pacing is counted
+    again in the claiming transaction, so it and the insert are one atomic step.
+
+    `write` may run more than once: a lost claim rolls its transaction back and the round is
+    planned again. `pipelined`: the transaction runs in pipeline mode, and its BEGIN, the claim
+    and `write`'s statements travel together until `write` first reads (`store.creation`)."""
     restaurant = scope.floor.restaurant_id
+    lock = state.reservation_locks.setdefault(restaurant, asyncio.Lock())
     try:
-        first = await _promise(state, scope, request, now, exclude, rules)
-        claimed = _claimed(state, scope, request, now, exclude, rules, first, pipelined)
-        async with (
-            state.reservation_locks.setdefault(restaurant, asyncio.Lock()),
-            claimed as conn,
-        ):
-            await _admitted(conn, scope, rules, request, exclude)
-            yield conn
+        snapshot = await _promise(state, scope, request, now, exclude, rules)
+        async with lock:
+            for attempt in range(1, OPTIMISTIC_TRIES + 1):
+                if attempt > 1:
+                    snapshot = await _promise(state, scope, request, now, exclude, rules)
+                try:
+                    return await _claimed(
+                        state, scope, rules, request, exclude, snapshot, write, pipelined
+                    )
+                except ReservationsChanged:
+                    log.info("reservation_claim_lost", restaurant=scope.slug, attempt=attempt)
+            # The optimistic rounds kept losing: decide behind the row lock (a connection is
+            # then held while planning), where nothing can move the version.
+            async with state.pool.connection() as conn, conn.transaction():
+                await _promise(state, scope, request, now, exclude, rules, locked=conn)
+                await bump(conn, restaurant)
+                return await write(conn)
     except _Refused as refused:  # outside the lock: alternatives must not hold up others
         await _refuse(state, scope, request, now, exclude, rules, refused)
+
+
+async def _claimed(
+    state: ApiState,
+    scope: Scope,
+    rules: ServiceRules,
+    request: PlanRequest,
+    exclude: UUID | None,
+    snapshot: Reservations,
+    write: Callable[[Connection], Awaitable[T]],
+    pipelined: bool,
+) -> T:
+    """`write` after claiming the version `snapshot` was read at (ReservationsChanged when it
+    moved: the claim fails and everything sent after it with it)."""
+    async with state.pool.connection() as conn, store_errors(), _transaction(conn, pipelined):
+        await claim(conn, scope.floor.restaurant_id, snapshot.version)
+        await _admitted(conn, scope, rules, request, exclude)
+        return await write(conn)
 
 
 async def _admitted(
@@ -134,35 +168,6 @@ async def _promise(
     if failure is not None:
         raise _Refused(NO_AVAILABILITY, failure.reason)
     return snapshot
-
-
-@asynccontextmanager
-async def _claimed(
-    state: ApiState,
-    scope: Scope,
-    request: PlanRequest,
-    now: datetime,
-    exclude: UUID | None,
-    rules: ServiceRules,
-    snapshot: Reservations,
-    pipelined: bool,
-) -> AsyncIterator[Connection]:
-    """Claim the version `snapshot` was read at; lost claims re-read and re-plan, and after
-    `OPTIMISTIC_TRIES` the decision is made behind the row lock (a connection is then held
-    while planning — only after the optimistic rounds kept losing)."""
-    restaurant = scope.floor.restaurant_id
-    for attempt in range(1, OPTIMISTIC_TRIES + 1):
-        if attempt > 1:
-            snapshot = await _promise(state, scope, request, now, exclude, rules)
-        async with state.pool.connection() as conn, _transaction(conn, pipelined):
-            if await claim(conn, restaurant, snapshot.version):
-                yield conn
-                return
-        log.info("reservation_claim_lost", restaurant=scope.slug, attempt=attempt)
-    async with state.pool.connection() as conn, conn.transaction():
-        await _promise(state, scope, request, now, exclude, rules, locked=conn)
-        await bump(conn, restaurant)
-        yield conn
 
 
 def _transaction(conn: Connection, pipelined: bool) -> AbstractAsyncContextManager[object]:

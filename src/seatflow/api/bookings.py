@@ -25,7 +25,7 @@ from seatflow.api.views import booking_view, created_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
 from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.handback import back_to_pending, path_to_pending
-from seatflow.store.bookings import BookingRecord, NewBooking, require_booking
+from seatflow.store.bookings import BookingRecord, NewBooking, Transition, require_booking
 from seatflow.store.creation import create_walked
 from seatflow.store.database import Connection, is_unavailable
 from seatflow.store.reschedule import reschedule_booking
@@ -84,8 +84,8 @@ async def create_booking(
     async def enqueue(conn: Connection, booking_id: UUID) -> None:
         await state.queue.enqueue(conn, booking_id, "creation", new_booking=True)
 
-    async with reserved(state, scope, request, now, rules=rules, pipelined=True) as conn:
-        record, steps = await create_walked(
+    async def write(conn: Connection) -> tuple[BookingRecord, tuple[Transition, ...]]:
+        written = await create_walked(
             conn,
             new,
             path_to_pending(AssignmentState.CREATED),
@@ -94,8 +94,11 @@ async def create_booking(
             enqueue=enqueue,
         )
         if claim is not None:
-            await claim(conn, record.id)
-        committed = created_view(record, steps, scope.slug)
+            await claim(conn, written[0].id)
+        return written
+
+    record, steps = await reserved(state, scope, request, now, write, rules=rules, pipelined=True)
+    committed = created_view(record, steps, scope.slug)
     state.announce(steps)
     return await reloaded_view(state, scope, committed, "creation", wait_ms)
 
@@ -129,20 +132,24 @@ async def modify_booking(
         booking_id=str(booking.id),
         rules=rules,
     )
-    async with reserved(state, scope, request, now, rules=rules, exclude=booking.id) as conn:
-        booking = ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
-        booking = await reschedule_booking(
+
+    async def write(conn: Connection) -> tuple[BookingOut, tuple[Transition, ...]]:
+        locked = ensure_open(await owned_booking(conn, scope, booking_id, for_update=True))
+        moved = await reschedule_booking(
             conn,
-            booking,
+            locked,
             party_size=request.party_size,
             start_at=request.start,
             end_at=request.end,
         )
-        steps = await back_to_pending(
-            conn, booking, now, actor=scope.principal.actor, why="modified"
-        )
-        await state.queue.enqueue(conn, booking.id, "modification")
-        committed = await booking_view(conn, steps[-1].booking if steps else booking, scope.slug)
+        steps = await back_to_pending(conn, moved, now, actor=scope.principal.actor, why="modified")
+        await state.queue.enqueue(conn, moved.id, "modification")
+        view = await booking_view(conn, steps[-1].booking if steps else moved, scope.slug)
+        return view, steps
+
+    committed, steps = await reserved(
+        state, scope, request, now, write, rules=rules, exclude=booking.id
+    )
     state.announce(steps)
     return await reloaded_view(state, scope, committed, "modification", wait_ms)
 

@@ -53,9 +53,16 @@ class ProcrastinateQueue:
         yet and the savepoint (two round trips) is skipped.
         """
         if new_booking:
-            await self._deferrer(conn, booking_id, delay).defer_async(
-                booking_id=str(booking_id), trigger=trigger
-            )
+            try:
+                await self._deferrer(conn, booking_id, delay).defer_async(
+                    booking_id=str(booking_id), trigger=trigger
+                )
+            except exceptions.ConnectorException as exc:
+                # In pipeline mode this read is the sync of everything sent before it: a failed
+                # earlier statement (a lost claim, say) is given back as the database's own error.
+                if isinstance(exc.__cause__, psycopg.Error):
+                    raise exc.__cause__ from None
+                raise
             return
         await self.defer(conn, booking_id, trigger, delay)
 

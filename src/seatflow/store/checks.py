@@ -13,7 +13,13 @@ from contextlib import asynccontextmanager
 
 import psycopg
 
-from seatflow.errors import BookingClosed, StoreError, TablesTaken, VersionConflict
+from seatflow.errors import (
+    BookingClosed,
+    ReservationsChanged,
+    StoreError,
+    TablesTaken,
+    VersionConflict,
+)
 
 __all__ = ["SQLSTATES", "store_errors"]
 
@@ -22,6 +28,7 @@ SQLSTATES: dict[str, type[StoreError]] = {
     "SF001": VersionConflict,
     "SF002": TablesTaken,
     "SF003": BookingClosed,
+    "SF004": ReservationsChanged,
 }
 _LOST_RACES = (psycopg.errors.ExclusionViolation, psycopg.errors.DeadlockDetected)
 

@@ -17,6 +17,7 @@ from uuid import UUID
 from psycopg import AsyncCursor
 
 from seatflow.planning.model import Occupant, PlanRequest
+from seatflow.store.checks import store_errors
 from seatflow.store.database import Connection, pipelined_transaction
 from seatflow.store.floors import StoredFloor
 from seatflow.store.occupancy import SERVICE_REACH, PendingOccupancy, send_occupants
@@ -82,11 +83,13 @@ async def read_locked(
     return await sent.read()
 
 
-async def claim(conn: Connection, restaurant_id: UUID, seen_version: int) -> bool:
-    """Move the version on if it is still `seen_version`; False when another write came first."""
+async def claim(conn: Connection, restaurant_id: UUID, seen_version: int) -> None:
+    """Move the version on if it is still `seen_version`; ReservationsChanged when another write
+    came first. Nothing is read: in pipeline mode the claim travels with the writes after it and
+    its failure surfaces at their sync (map it with `store_errors` there), aborting them."""
     params = {"restaurant_id": restaurant_id, "seen": seen_version}
-    row = await (await conn.execute(query("claim_reservation_version"), params)).fetchone()
-    return row is not None
+    async with store_errors():
+        await conn.execute(query("claim_reservation_version"), params)
 
 
 async def bump(conn: Connection, restaurant_id: UUID) -> None:

@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
+from seatflow.errors import ReservationsChanged
 from seatflow.pipeline.handback import back_to_pending
 from seatflow.store.bookings import NewBooking, insert_booking, require_booking
-from seatflow.store.database import Connection
+from seatflow.store.checks import store_errors
+from seatflow.store.database import Connection, pipelined_transaction
 from seatflow.store.floors import StoredFloor, import_floor, load_floor
 from seatflow.store.holds import create_hold, place_tables
 from seatflow.store.reservations import bump, claim, read_locked, read_snapshot
@@ -56,11 +59,40 @@ async def test_a_claim_wins_once_per_version(conn: Connection) -> None:
     floor = await _floor(conn)
     seen = await _version(conn, floor)
     async with conn.transaction():
-        assert await claim(conn, floor.restaurant_id, seen)
+        await claim(conn, floor.restaurant_id, seen)
+    with pytest.raises(ReservationsChanged):
+        async with conn.transaction():
+            await claim(conn, floor.restaurant_id, seen)
     async with conn.transaction():
-        assert not await claim(conn, floor.restaurant_id, seen)
-        assert await claim(conn, floor.restaurant_id, seen + 1)
+        await claim(conn, floor.restaurant_id, seen + 1)
     assert await _version(conn, floor) == seen + 2
+
+
+async def test_a_lost_claim_aborts_what_was_sent_with_it(conn: Connection) -> None:
+    """In pipeline mode nothing is read after the claim: a lost claim fails at the next sync,
+    and the statements that travelled with it are rolled back with it."""
+    floor = await _floor(conn)
+    seen = await _version(conn, floor)
+    async with conn.transaction():
+        await bump(conn, floor.restaurant_id)
+    with pytest.raises(ReservationsChanged):
+        async with store_errors(), pipelined_transaction(conn):
+            await claim(conn, floor.restaurant_id, seen)
+            await insert_booking(
+                conn,
+                NewBooking(
+                    restaurant_id=floor.restaurant_id, party_size=2, start_at=START, end_at=END
+                ),
+            )
+    async with conn.transaction():
+        count = await (
+            await conn.execute(
+                "SELECT count(*) AS n FROM bookings WHERE restaurant_id = %s",
+                (floor.restaurant_id,),
+            )
+        ).fetchone()
+    assert count is not None and count["n"] == 0
+    assert await _version(conn, floor) == seen + 1
 
 
 async def test_a_concurrent_claim_waits_and_then_loses(conn: Connection, db_url: str) -> None:
@@ -70,12 +102,13 @@ async def test_a_concurrent_claim_waits_and_then_loses(conn: Connection, db_url:
     other = await psycopg.AsyncConnection.connect(db_url, row_factory=dict_row)
     async with other:
         await conn.execute("BEGIN")
-        assert await claim(conn, floor.restaurant_id, seen)
+        await claim(conn, floor.restaurant_id, seen)
         racing = asyncio.create_task(claim(other, floor.restaurant_id, seen))
         await asyncio.sleep(0.2)
         assert not racing.done()  # blocked on the row, not decided on a stale read
         await conn.commit()
-        assert await racing is False
+        with pytest.raises(ReservationsChanged):
+            await racing
         await other.rollback()
 
 

@@ -15,11 +15,11 @@ from e2e.api.kit import at, serving
 from seatflow.store.round_trips import RoundTripTrace
 
 #: The key and the restaurant row 1 (read together), the acceptance snapshot 1 (its reads and
-#: its COMMIT together), the write transaction 3 (its BEGIN with the version claim; the row, the
-#: state walk and the job together; COMMIT), and no read-back: the answer is built from what was
-#: written. A restaurant with pacing adds its count, made twice (before planning and in the
-#: write); an Idempotency-Key adds its claim.
-CREATE_ROUND_TRIPS = 5
+#: its COMMIT together), the write transaction 2 (its BEGIN, the version claim, the row, the
+#: state walk and the job together — a lost claim fails them all; then COMMIT), and no
+#: read-back: the answer is built from what was written. A restaurant with pacing adds its
+#: count, made twice (before planning and in the write); an Idempotency-Key adds its claim.
+CREATE_ROUND_TRIPS = 4
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def traced(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> RoundTripTrace:
     return trace
 
 
-async def test_a_create_waits_for_the_server_five_times(
+async def test_a_create_waits_for_the_server_four_times(
     db_url: str, traced: RoundTripTrace
 ) -> None:
     """With the restaurant's floor and rules cached (any request after the first). The event

@@ -23,11 +23,18 @@ WHERE b.restaurant_id = %(restaurant_id)s
 ORDER BY b.created_at, b.id;
 
 -- claim_reservation_version --
--- Move the version on only if it is still the one the acceptance planned on: a row back means the
--- acceptance won; none, that another write changed the restaurant's promises meanwhile.
-UPDATE restaurants SET reservation_version = reservation_version + 1
-WHERE id = %(restaurant_id)s AND reservation_version = %(seen)s
-RETURNING reservation_version;
+-- Move the version on only if it is still the one the acceptance planned on; else another write
+-- changed the restaurant's promises meanwhile and the statement fails (SF004), so the writes sent
+-- after it in the same pipeline never run and nothing needs to be read back to decide.
+WITH claimed AS (
+    UPDATE restaurants SET reservation_version = reservation_version + 1
+    WHERE id = %(restaurant_id)s AND reservation_version = %(seen)s
+    RETURNING reservation_version
+)
+SELECT seatflow_assert(
+    EXISTS (SELECT 1 FROM claimed), 'SF004',
+    'the restaurant''s reservations changed since they were read'
+) AS claimed;
 
 -- bump_reservation_version --
 -- A write that adds demand or removes supply makes every snapshot planned before it stale.
