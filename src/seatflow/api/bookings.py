@@ -8,6 +8,7 @@ after the commit, so nothing is reported that did not happen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from uuid import UUID
 
 import structlog
@@ -25,6 +26,7 @@ from seatflow.api.views import booking_view, created_view
 from seatflow.domain.states import TERMINAL_STATUSES, AssignmentState, BookingStatus
 from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.handback import back_to_pending, path_to_pending
+from seatflow.planning.model import PlanRequest
 from seatflow.store.bookings import BookingRecord, NewBooking, Transition, require_booking
 from seatflow.store.creation import create_walked
 from seatflow.store.database import Connection, is_unavailable
@@ -68,18 +70,7 @@ async def create_booking(
         zone_preference=body.zone_preference,
         rules=rules,
     )
-    guest = body.guest
-    new = NewBooking(
-        restaurant_id=scope.floor.restaurant_id,
-        party_size=request.party_size,
-        start_at=request.start,
-        end_at=request.end,
-        zone_preference=request.zone_preference,
-        requested_at=now,
-        guest_name=guest.name if guest else None,
-        guest_phone=guest.phone if guest else None,
-        guest_email=guest.email if guest else None,
-    )
+    new = _new_booking(scope, body, request, now)
 
     async def enqueue(conn: Connection, booking_id: UUID) -> None:
         await state.queue.enqueue(conn, booking_id, "creation", new_booking=True)
@@ -101,6 +92,22 @@ async def create_booking(
     committed = created_view(record, steps, scope.slug)
     state.announce(steps)
     return await reloaded_view(state, scope, committed, "creation", wait_ms)
+
+
+def _new_booking(scope: Scope, body: BookingIn, request: PlanRequest, now: datetime) -> NewBooking:
+    """The row a create writes: the request as planned, and the guest's contact as given."""
+    guest = body.guest
+    return NewBooking(
+        restaurant_id=scope.floor.restaurant_id,
+        party_size=request.party_size,
+        start_at=request.start,
+        end_at=request.end,
+        zone_preference=request.zone_preference,
+        requested_at=now,
+        guest_name=guest.name if guest else None,
+        guest_phone=guest.phone if guest else None,
+        guest_email=guest.email if guest else None,
+    )
 
 
 async def read_booking(state: ApiState, scope: Scope, booking_id: UUID) -> BookingOut:
