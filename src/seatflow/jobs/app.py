@@ -35,6 +35,7 @@ PERIODIC: dict[str, tuple[str, Upkeep]] = {
     "seatflow.requeue_orphans": ("* * * * * */30", tasks.requeue_orphans),
     "seatflow.release_expired_holds": ("* * * * *", tasks.release_expired_holds),
     "seatflow.release_no_shows": ("* * * * *", tasks.release_no_shows),
+    "seatflow.give_whole_turns": ("* * * * *", tasks.give_whole_turns),
     "seatflow.extend_overstays": ("* * * * *", tasks.extend_overstays),
 }
 

@@ -1,6 +1,7 @@
-"""The live service's periodic upkeep: no-shows released at their grace deadline, overstays
-extended step by step — the pipeline's sweeps (`pipeline.service_sweeps`) on the system clock,
-with their floor and state-machine events emitted once each booking's transaction committed.
+"""The live service's periodic upkeep: no-shows released at their grace deadline, late parties
+given the whole turn the door could not give them (`pipeline.whole_turns`), overstays extended
+step by step — the pipeline's sweeps (`pipeline.service_sweeps`) on the system clock, with their
+floor and state-machine events emitted once each booking's transaction committed.
 
 Bookings an overstay collides with go back to the queue with the trigger `overstay` (the
 `auto_assign` task re-assigns them through the coordinator). Run every minute by procrastinate
@@ -13,15 +14,17 @@ from psycopg_pool import AsyncConnectionPool
 
 from seatflow.pipeline.clock import Clock
 from seatflow.pipeline.event_types import FloorEventType
+from seatflow.pipeline.flags import PipelineFlags
 from seatflow.pipeline.floor_change import JobQueue
 from seatflow.pipeline.floor_events import floor_event
 from seatflow.pipeline.service_sweeps import NO_SHOW, extend_overstays, release_no_shows
 from seatflow.pipeline.telemetry import state_transition_event
+from seatflow.pipeline.whole_turns import give_whole_turns
 from seatflow.store.bookings import get_booking
 from seatflow.store.database import Connection
 from seatflow.store.events import EventSink
 
-__all__ = ["sweep_no_shows", "sweep_overstays"]
+__all__ = ["sweep_no_shows", "sweep_overstays", "sweep_whole_turns"]
 
 
 async def sweep_no_shows(
@@ -70,3 +73,29 @@ async def sweep_overstays(
             )
         )
     return len(extended)
+
+
+async def sweep_whole_turns(
+    pool: AsyncConnectionPool[Connection],
+    sink: EventSink,
+    clock: Clock,
+    *,
+    repack_budget_ms: int,
+    flags: PipelineFlags,
+) -> int:
+    """Give every late party kept short its whole turn where the bookings in its way can all
+    move now (in restaurants the flags route to V3); returns how many got it."""
+    now = clock.now()
+    given = await give_whole_turns(pool, now=now, repack_budget_ms=repack_budget_ms, flags=flags)
+    for done in given:
+        sink.emit(
+            floor_event(
+                FloorEventType.WHOLE_TURN_GIVEN,
+                at=now,
+                booking_id=done.booking_id,
+                restaurant_id=done.restaurant_id,
+                until=done.until,
+                moved=[m.booking_id for m in done.moved],
+            )
+        )
+    return len(given)

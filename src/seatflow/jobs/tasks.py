@@ -177,6 +177,19 @@ async def release_no_shows(context: JobContext, timestamp: int) -> int:
     return await live_service.sweep_no_shows(services.pool, services.sink, services.clock)
 
 
+async def give_whole_turns(context: JobContext, timestamp: int) -> int:
+    """Periodic: late parties kept short of their turn get it when the bookings in their way
+    can move now (before the overstay sweep would have to move them on a fuller floor)."""
+    services = deps_of(context).services
+    return await live_service.sweep_whole_turns(
+        services.pool,
+        services.sink,
+        services.clock,
+        repack_budget_ms=services.settings.repack_budget_ms,
+        flags=services.router.flags,
+    )
+
+
 async def extend_overstays(context: JobContext, timestamp: int) -> int:
     """Periodic: seated parties past their turn keep their tables a step longer; the bookings
     that collides with are re-assigned (trigger `overstay`)."""

@@ -80,6 +80,7 @@ class FloorEventType(StrEnum):
     DEPARTED = "floor.departed"
     NO_SHOW = "floor.no_show"
     OVERSTAY_EXTENDED = "floor.overstay_extended"
+    WHOLE_TURN_GIVEN = "floor.whole_turn_given"
     TABLE_BLOCKED = "floor.table_blocked"
     TABLE_UNBLOCKED = "floor.table_unblocked"
     PINNED = "floor.pinned"

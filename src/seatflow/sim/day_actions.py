@@ -37,6 +37,7 @@ from seatflow.pipeline.handback import back_to_pending
 from seatflow.pipeline.seating import NO_TABLE_FREE, seat_arrival, seat_walk_in
 from seatflow.pipeline.service_sweeps import extend_overstays, release_no_shows
 from seatflow.pipeline.table_blocks import block_table
+from seatflow.pipeline.whole_turns import give_whole_turns
 from seatflow.planning.model import PlanFailure, PlanRequest
 from seatflow.store.bookings import get_booking, insert_booking, require_booking
 from seatflow.store.database import Connection
@@ -115,6 +116,10 @@ class DayActions:
         """The periodic jobs, on the simulated clock."""
         restaurant = self.floor.restaurant_id
         await release_no_shows(self.pool, now=now, restaurant_id=restaurant)
+        if self.route is Route.V3:  # moving bookings early is a re-pack: legacy never does it
+            await give_whole_turns(
+                self.pool, now=now, repack_budget_ms=self.budget, restaurant_id=restaurant
+            )
         await extend_overstays(self.pool, now=now, queue=self.queue, restaurant_id=restaurant)
 
     async def _request(self, request: BookingRequest) -> None:

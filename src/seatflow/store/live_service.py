@@ -33,6 +33,8 @@ __all__ = [
     "next_deadline",
     "paced_reservations",
     "seat_on",
+    "SeatedStay",
+    "seated_in_turn",
     "waiting_for_tables",
 ]
 
@@ -46,6 +48,40 @@ class Overstay:
     occupied_until: datetime
     until: datetime
     table_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeatedStay:
+    """A seated party whose occupancy has not ended: the booking's terms and its tables' hold."""
+
+    booking_id: UUID
+    restaurant_id: UUID
+    party_size: int
+    start_at: datetime
+    duration_minutes: int | None
+    seated_from: datetime
+    occupied_until: datetime
+    table_ids: tuple[int, ...]
+
+
+async def seated_in_turn(
+    conn: Connection, now: datetime, restaurant_id: UUID | None = None
+) -> list[SeatedStay]:
+    """Seated parties whose tables are theirs past `now`, earliest seated first."""
+    rows = await _rows(conn, "seated_in_turn", now=now, restaurant_id=restaurant_id)
+    return [
+        SeatedStay(
+            booking_id=row["id"],
+            restaurant_id=row["restaurant_id"],
+            party_size=row["party_size"],
+            start_at=row["start_at"],
+            duration_minutes=row["duration_minutes"],
+            seated_from=row["seated_from"],
+            occupied_until=row["occupied_until"],
+            table_ids=tuple(row["table_ids"]),
+        )
+        for row in rows
+    ]
 
 
 async def attribute(conn: Connection, *, actor: str, reason: str, now: datetime) -> None:

@@ -16,14 +16,15 @@ from psycopg_pool import AsyncConnectionPool
 from db.jobs.conftest import JobRows
 from seatflow.bootstrap import Services, services
 from seatflow.domain.service import ServicePeriod, ServiceRules
+from seatflow.domain.states import BookingStatus
 from seatflow.jobs import ProcrastinateQueue, tasks
 from seatflow.pipeline.metrics import Metrics
-from seatflow.pipeline.seating import seat_walk_in
+from seatflow.pipeline.seating import ARRIVING, seat_walk_in
 from seatflow.settings import Settings
 from seatflow.store.bookings import NewBooking, insert_booking, require_booking
 from seatflow.store.database import Connection
-from seatflow.store.floors import StoredFloor
-from seatflow.store.live_service import seat_on
+from seatflow.store.floors import StoredFloor, load_floor
+from seatflow.store.live_service import change_status, seat_on
 from seatflow.store.service_rules import save_rules
 
 ALL_DAY = ServiceRules(
@@ -120,3 +121,42 @@ async def test_the_overstay_task_extends_and_queues_the_successor(
     assert (event_type, booking_id) == ("floor.overstay_extended", seated.booking.id)
     assert ctx["displaced"] == [str(successor)]
     assert datetime.fromisoformat(ctx["until"]) > now
+
+
+@pytest.mark.parametrize("v3", [True, False])
+async def test_the_whole_turn_task_gives_a_party_kept_short_its_turn(
+    pool: AsyncConnectionPool[Connection],
+    floor: StoredFloor,
+    queue: ProcrastinateQueue,
+    db_url: str,
+    v3: bool,
+) -> None:
+    """A couple seated 30 minutes ago holds its table only for another 30: nobody is booked
+    there after, so the task gives it its whole turn (90 + 15 from when it sat) and says so —
+    where the flags route the restaurant to V3; the legacy path never moves anyone early."""
+    now = datetime.now(UTC)
+    sat = now - timedelta(minutes=30)
+    async with pool.connection() as conn:
+        async with conn.transaction():
+            await save_rules(conn, floor.restaurant_id, ALL_DAY)
+        floor = await load_floor(conn, floor.plan.slug)  # the rules moved its version
+    async with pool.connection() as conn, conn.transaction():
+        couple = await _booking(conn, floor, sat)
+        await seat_on(conn, floor, couple, ["A"], start=sat, end=now + timedelta(minutes=30))
+        await change_status(
+            conn, couple, BookingStatus.SEATED, expected=ARRIVING, at=sat, reason="arrived"
+        )
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, DATABASE_URL=db_url, FEATURE_ASSIGNMENT_PIPELINE_V3=v3
+    )
+    async with services(settings, db_url, pool_size=2) as svc:
+        given = await tasks.give_whole_turns(context(svc, queue), 0)
+        await svc.sink.flush()
+    if not v3:
+        assert given == 0 and await floor_events(pool) == []
+        return
+    assert given == 1
+    [(event_type, booking_id, ctx)] = await floor_events(pool)
+    assert (event_type, booking_id) == ("floor.whole_turn_given", couple)
+    assert datetime.fromisoformat(ctx["until"]) == sat + timedelta(minutes=105)
+    assert ctx["moved"] == []

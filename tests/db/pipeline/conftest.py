@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from seatflow.domain.floor import FloorPlan, Table, TurnRule, VenuePolicy, Zone
+from seatflow.domain.service import ServicePeriod, ServiceRules
 from seatflow.pipeline.clock import SimulatedClock
 from seatflow.pipeline.coordinator import AssignmentCoordinator, CoordinatorConfig
 from seatflow.pipeline.error_budget import ErrorBudget
 from seatflow.pipeline.flags import PipelineFlags
+from seatflow.pipeline.outcome import OutcomeKind
 from seatflow.pipeline.retry import RetryPolicy
+from seatflow.pipeline.seating import Seated, seat_arrival
 from seatflow.store.bookings import NewBooking, insert_booking
 from seatflow.store.database import Connection, open_pool
 from seatflow.store.events import MemoryEventSink
 from seatflow.store.floors import StoredFloor, import_floor, load_floor
+from seatflow.store.service_rules import save_rules
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
@@ -104,3 +108,72 @@ def coordinator(
         errors=ErrorBudget(max_errors=3),
     )
     return AssignmentCoordinator(pool, sink, clock, config, rng=random.Random(7))
+
+
+RULES = ServiceRules(
+    timezone="UTC",
+    periods=(
+        ServicePeriod(
+            key="dinner",
+            weekdays=frozenset(range(1, 8)),
+            first_seating=time(17, 0),
+            last_seating=time(21, 30),
+        ),
+    ),
+)
+BUDGET = 500
+
+
+class Jobs:
+    """A JobQueue that remembers what was queued (the worker is the coordinator, run by hand)."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[UUID, str]] = []
+
+    async def enqueue(self, conn: Connection, booking_id: UUID, trigger: str) -> None:
+        self.queued.append((booking_id, trigger))
+
+
+@pytest.fixture
+async def live(pool: AsyncConnectionPool[Connection], floor: StoredFloor) -> StoredFloor:
+    """The small floor with a dinner service: the live service runs here."""
+    async with pool.connection() as conn:
+        async with conn.transaction():
+            await save_rules(conn, floor.restaurant_id, RULES)
+        return await load_floor(conn, floor.plan.slug)
+
+
+async def confirmed(coordinator: AssignmentCoordinator, booking_id: UUID) -> tuple[str, ...]:
+    """Place the booking through the coordinator; its tables."""
+    outcome = await coordinator.process(booking_id, "creation")
+    assert outcome.kind is OutcomeKind.CONFIRMED
+    return outcome.tables
+
+
+async def arrive(
+    pool: AsyncConnectionPool[Connection], floor: StoredFloor, booking_id: UUID, minutes: int
+) -> Seated:
+    """Its guests arrive `minutes` after START and are seated at the door."""
+    async with pool.connection() as conn, conn.transaction():
+        return await seat_arrival(
+            conn,
+            floor,
+            RULES,
+            booking_id,
+            now=START + timedelta(minutes=minutes),
+            actor="test",
+            repack_budget_ms=BUDGET,
+        )
+
+
+async def held_until(pool: AsyncConnectionPool[Connection], booking_id: UUID) -> datetime | None:
+    """The end of the booking's live occupancy (buffer included)."""
+    async with pool.connection() as conn:
+        row = await (
+            await conn.execute(
+                "SELECT max(upper(during)) AS until FROM allocations "
+                "WHERE booking_id = %s AND released_at IS NULL",
+                (booking_id,),
+            )
+        ).fetchone()
+    return None if row is None else row["until"]

@@ -7,86 +7,30 @@ its live service in seatflow (arrivals reported, no-shows swept).
 
 from __future__ import annotations
 
-from datetime import time, timedelta
-from typing import Any
-from uuid import UUID
+from datetime import timedelta
 
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from seatflow.domain.service import ServicePeriod, ServiceRules
 from seatflow.domain.states import BookingStatus
 from seatflow.errors import SeatingRefused, TablesTaken
 from seatflow.pipeline.cancellation import cancel
 from seatflow.pipeline.coordinator import AssignmentCoordinator
 from seatflow.pipeline.departures import depart
 from seatflow.pipeline.outcome import OutcomeKind
-from seatflow.pipeline.seating import seat_arrival, seat_walk_in
+from seatflow.pipeline.seating import seat_walk_in
 from seatflow.pipeline.service_sweeps import OVERSTAY, extend_overstays, release_no_shows
 from seatflow.pipeline.table_blocks import block_table
 from seatflow.store.blocks import add_block
 from seatflow.store.bookings import require_booking, table_keys
 from seatflow.store.database import Connection
-from seatflow.store.floors import StoredFloor, load_floor
+from seatflow.store.floors import StoredFloor
 from seatflow.store.holds import place_tables
 from seatflow.store.live_service import attribute
 from seatflow.store.moves import moves_of
-from seatflow.store.service_rules import load_rules, save_rules
+from seatflow.store.service_rules import load_rules
 
-from .conftest import START, BookingFactory
-
-RULES = ServiceRules(
-    timezone="UTC",
-    periods=(
-        ServicePeriod(
-            key="dinner",
-            weekdays=frozenset(range(1, 8)),
-            first_seating=time(17, 0),
-            last_seating=time(21, 30),
-        ),
-    ),
-)
-BUDGET = 500
-
-
-class Jobs:
-    """A JobQueue that remembers what was queued (the worker is the coordinator, run by hand)."""
-
-    def __init__(self) -> None:
-        self.queued: list[tuple[UUID, str]] = []
-
-    async def enqueue(self, conn: Connection, booking_id: UUID, trigger: str) -> None:
-        self.queued.append((booking_id, trigger))
-
-
-@pytest.fixture
-async def live(pool: AsyncConnectionPool[Connection], floor: StoredFloor) -> StoredFloor:
-    """The small floor with a dinner service: the live service runs here."""
-    async with pool.connection() as conn:
-        async with conn.transaction():
-            await save_rules(conn, floor.restaurant_id, RULES)
-        return await load_floor(conn, floor.plan.slug)
-
-
-async def _confirmed(coordinator: AssignmentCoordinator, booking_id: UUID) -> tuple[str, ...]:
-    outcome = await coordinator.process(booking_id, "creation")
-    assert outcome.kind is OutcomeKind.CONFIRMED
-    return outcome.tables
-
-
-async def _arrive(
-    pool: AsyncConnectionPool[Connection], floor: StoredFloor, booking_id: UUID, minutes: int
-) -> Any:
-    async with pool.connection() as conn, conn.transaction():
-        return await seat_arrival(
-            conn,
-            floor,
-            RULES,
-            booking_id,
-            now=START + timedelta(minutes=minutes),
-            actor="test",
-            repack_budget_ms=BUDGET,
-        )
+from .conftest import RULES, START, BookingFactory, Jobs, arrive, confirmed, held_until
 
 
 async def test_rules_round_trip(pool: AsyncConnectionPool[Connection], live: StoredFloor) -> None:
@@ -101,8 +45,8 @@ async def test_an_arrival_keeps_its_tables_and_is_seated(
     coordinator: AssignmentCoordinator,
 ) -> None:
     booking_id = await make_booking(party_size=2)
-    tables = await _confirmed(coordinator, booking_id)
-    seated = await _arrive(pool, live, booking_id, 5)
+    tables = await confirmed(coordinator, booking_id)
+    seated = await arrive(pool, live, booking_id, 5)
     assert seated.kept and seated.tables == tables
     async with pool.connection() as conn:
         booking = await require_booking(conn, booking_id)
@@ -120,11 +64,11 @@ async def test_a_late_party_gets_its_whole_turn_when_the_next_booking_can_move(
     """Its turn runs from when it sits: the floor is arranged for that now, while there is
     still room, rather than at its booked end when the overstay sweep would find it there."""
     first = await make_booking(party_size=2)
-    assert await _confirmed(coordinator, first) == ("A",)
+    assert await confirmed(coordinator, first) == ("A",)
     booked_end = START + timedelta(minutes=105)
     second = await make_booking(party_size=2, start=booked_end)
-    assert await _confirmed(coordinator, second) == ("A",)
-    seated = await _arrive(pool, live, first, 10)
+    assert await confirmed(coordinator, second) == ("A",)
+    seated = await arrive(pool, live, first, 10)
     assert seated.end - seated.start == booked_end - START  # the whole turn and buffer, from now
     async with pool.connection() as conn:
         tables = {first: await table_keys(conn, first), second: await table_keys(conn, second)}
@@ -143,14 +87,14 @@ async def test_a_late_party_keeps_its_tables_until_its_booked_end(
     its table is not moved at the door; the overstay sweep does it if the party is still there
     at its booked end."""
     first = await make_booking(party_size=2)
-    assert await _confirmed(coordinator, first) == ("A",)
+    assert await confirmed(coordinator, first) == ("A",)
     booked_end = START + timedelta(minutes=105)
     second = await make_booking(party_size=2, start=booked_end)
-    assert await _confirmed(coordinator, second) == ("A",)
+    assert await confirmed(coordinator, second) == ("A",)
     threes = [await make_booking(party_size=3, start=booked_end) for _ in range(2)]
     for three in threes:
-        await _confirmed(coordinator, three)
-    seated = await _arrive(pool, live, first, 10)
+        await confirmed(coordinator, three)
+    seated = await arrive(pool, live, first, 10)
     assert seated.kept and seated.end == booked_end
     async with pool.connection() as conn, conn.transaction():
         assert await table_keys(conn, second) == ["A"]
@@ -176,21 +120,14 @@ async def test_departure_frees_the_tables_from_now_plus_the_buffer(
     coordinator: AssignmentCoordinator,
 ) -> None:
     booking_id = await make_booking(party_size=2)
-    await _confirmed(coordinator, booking_id)
-    await _arrive(pool, live, booking_id, 0)
+    await confirmed(coordinator, booking_id)
+    await arrive(pool, live, booking_id, 0)
     left = START + timedelta(minutes=40)
     async with pool.connection() as conn:
         async with conn.transaction():
             done = await depart(conn, live, booking_id, now=left)
         assert done.status is BookingStatus.COMPLETED and done.left_at == left
-        row = await (
-            await conn.execute(
-                "SELECT max(upper(during)) AS until FROM allocations "
-                "WHERE booking_id = %s AND released_at IS NULL",
-                (booking_id,),
-            )
-        ).fetchone()
-    assert row is not None and row["until"] == left + timedelta(minutes=15)
+    assert await held_until(pool, booking_id) == left + timedelta(minutes=15)
 
 
 async def test_no_show_sweep_releases_at_the_grace_deadline(
@@ -200,7 +137,7 @@ async def test_no_show_sweep_releases_at_the_grace_deadline(
     coordinator: AssignmentCoordinator,
 ) -> None:
     booking_id = await make_booking(party_size=2)
-    await _confirmed(coordinator, booking_id)
+    await confirmed(coordinator, booking_id)
     early = START + timedelta(minutes=14)
     assert await release_no_shows(pool, now=early, restaurant_id=live.restaurant_id) == []
     deadline = START + timedelta(minutes=15)
@@ -253,7 +190,7 @@ async def test_a_broken_table_hands_its_bookings_back_and_takes_nothing_new(
     coordinator: AssignmentCoordinator,
 ) -> None:
     booking_id = await make_booking(party_size=4)
-    tables = await _confirmed(coordinator, booking_id)
+    tables = await confirmed(coordinator, booking_id)
     jobs = Jobs()
     async with pool.connection() as conn, conn.transaction():
         blocked = await block_table(
@@ -345,10 +282,10 @@ async def test_guests_at_the_door_sit_on_the_table_of_a_party_still_on_its_way(
     table (B frees at 19:05). They sit on A now; the absent couple gets B from 19:05, within its
     grace, its turn kept whole — recorded as a move at the arrival."""
     absent = await make_booking(party_size=2)
-    assert await _confirmed(coordinator, absent) == ("A",)
+    assert await confirmed(coordinator, absent) == ("A",)
     await _door_with_b_free_at(pool, live, 5)
     at_door = await make_booking(party_size=2)  # booked, never placed: no table was free
-    seated = await _arrive(pool, live, at_door, 0)
+    seated = await arrive(pool, live, at_door, 0)
     assert seated.tables == ("A",)
     assert seated.delayed == {str(absent): START + timedelta(minutes=5)}
     async with pool.connection() as conn:
@@ -378,10 +315,10 @@ async def test_nobody_is_delayed_past_their_grace_for_guests_at_the_door(
     """B frees at 19:20, after the absent couple's 15 minutes of grace: the guests at the door
     are told when, and the absent couple keeps A."""
     absent = await make_booking(party_size=2)
-    assert await _confirmed(coordinator, absent) == ("A",)
+    assert await confirmed(coordinator, absent) == ("A",)
     await _door_with_b_free_at(pool, live, 20)
     at_door = await make_booking(party_size=2)
     with pytest.raises(SeatingRefused):
-        await _arrive(pool, live, at_door, 0)
+        await arrive(pool, live, at_door, 0)
     async with pool.connection() as conn:
         assert await table_keys(conn, absent) == ["A"]

@@ -7,8 +7,9 @@ from seatflow.jobs.app import PERIODIC, build_app
 
 
 def test_the_live_service_sweeps_run_every_minute() -> None:
-    """No-shows and overstays are swept by periodic tasks on a one-minute cron."""
+    """No-shows, whole turns and overstays are swept by periodic tasks on a one-minute cron."""
     assert PERIODIC["seatflow.release_no_shows"] == ("* * * * *", tasks.release_no_shows)
+    assert PERIODIC["seatflow.give_whole_turns"] == ("* * * * *", tasks.give_whole_turns)
     assert PERIODIC["seatflow.extend_overstays"] == ("* * * * *", tasks.extend_overstays)
 
 

@@ -82,6 +82,20 @@ GROUP BY b.id, b.restaurant_id, r.overstay_step_minutes, r.buffer_minutes
 HAVING max(upper(a.during)) - make_interval(mins => r.buffer_minutes) <= %(now)s
 ORDER BY b.id;
 
+-- seated_in_turn --
+-- Seated parties whose occupancy has not ended yet, with where and since when they sit: the
+-- candidates for a whole turn they were not given at the door (`pipeline.whole_turns`).
+SELECT b.id, b.restaurant_id, b.party_size, b.start_at, b.duration_minutes,
+       min(lower(a.during)) AS seated_from, max(upper(a.during)) AS occupied_until,
+       array_agg(a.table_id ORDER BY a.table_id) AS table_ids
+FROM bookings b
+JOIN allocations a ON a.booking_id = b.id AND a.released_at IS NULL
+WHERE b.status = 'seated'
+  AND (%(restaurant_id)s::uuid IS NULL OR b.restaurant_id = %(restaurant_id)s)
+GROUP BY b.id, b.restaurant_id
+HAVING max(upper(a.during)) > %(now)s
+ORDER BY min(lower(a.during)), b.id;
+
 -- colliding_bookings --
 -- Bookings not yet seated whose live tables overlap these tables in [start, until): what an
 -- overstay or a blocked table displaces. Row-locked, in id order (no deadlock between two sweeps).
