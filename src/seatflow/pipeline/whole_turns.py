@@ -19,6 +19,7 @@ from uuid import UUID
 import structlog
 from psycopg_pool import AsyncConnectionPool
 
+from seatflow.domain.service import ServiceRules
 from seatflow.domain.states import BookingStatus
 from seatflow.errors import TablesTaken, VersionConflict
 from seatflow.pipeline.flags import PipelineFlags, Route
@@ -83,9 +84,15 @@ async def give_whole_turns(
     async with pool.connection() as conn:
         stays = await seated_in_turn(conn, now, restaurant_id)
     given = []
+    venues: dict[UUID, _Venue | None] = {}  # read once per restaurant and sweep
     for stay in stays:
         async with pool.connection() as conn:
-            found = await _find_room(conn, stay, now, repack_budget_ms, flags)
+            if stay.restaurant_id not in venues:
+                venues[stay.restaurant_id] = await _venue(conn, stay.restaurant_id, flags)
+            venue = venues[stay.restaurant_id]
+            if venue is None:
+                continue
+            found = await _find_room(conn, venue, stay, now, repack_budget_ms)
         if found is None:
             continue
         try:
@@ -109,19 +116,30 @@ class _Room:
     moves: tuple[Move, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Venue:
+    """A restaurant's floor and service rules, as this sweep read them."""
+
+    floor: StoredFloor
+    rules: ServiceRules
+
+
+async def _venue(
+    conn: Connection, restaurant_id: UUID, flags: PipelineFlags | None
+) -> _Venue | None:
+    """The restaurant's floor and rules; None where the flags do not route it to V3."""
+    floor = await load_floor_by_id(conn, restaurant_id)
+    if flags is not None and flags.route(floor.plan.slug, restaurant_id) is not Route.V3:
+        return None
+    return _Venue(floor, await load_rules(conn, restaurant_id))
+
+
 async def _find_room(
-    conn: Connection,
-    stay: SeatedStay,
-    now: datetime,
-    repack_budget_ms: int,
-    flags: PipelineFlags | None,
+    conn: Connection, venue: _Venue, stay: SeatedStay, now: datetime, repack_budget_ms: int
 ) -> _Room | None:
     """Plan on a snapshot, outside any transaction (the search may take the re-pack budget,
     in a thread); None when the party has its turn already or the way cannot be cleared."""
-    floor = await load_floor_by_id(conn, stay.restaurant_id)
-    if flags is not None and flags.route(floor.plan.slug, stay.restaurant_id) is not Route.V3:
-        return None
-    rules = await load_rules(conn, stay.restaurant_id)
+    floor, rules = venue.floor, venue.rules
     policy = floor.plan.policy
     turn = rules.turn_minutes(policy, stay.start_at, stay.party_size, stay.duration_minutes)
     until = stay.seated_from + timedelta(minutes=turn + policy.buffer_minutes)

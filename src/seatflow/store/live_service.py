@@ -32,8 +32,8 @@ __all__ = [
     "extend_stay",
     "next_deadline",
     "paced_reservations",
-    "seat_on",
     "SeatedStay",
+    "seat_on",
     "seated_in_turn",
     "waiting_for_tables",
 ]
@@ -52,7 +52,7 @@ class Overstay:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SeatedStay:
-    """A seated party whose occupancy has not ended: the booking's terms and its tables' hold."""
+    """A seated party whose occupancy has not ended: the booking's terms and its hold's span."""
 
     booking_id: UUID
     restaurant_id: UUID
@@ -61,7 +61,6 @@ class SeatedStay:
     duration_minutes: int | None
     seated_from: datetime
     occupied_until: datetime
-    table_ids: tuple[int, ...]
 
 
 async def seated_in_turn(
@@ -78,7 +77,6 @@ async def seated_in_turn(
             duration_minutes=row["duration_minutes"],
             seated_from=row["seated_from"],
             occupied_until=row["occupied_until"],
-            table_ids=tuple(row["table_ids"]),
         )
         for row in rows
     ]

@@ -83,11 +83,11 @@ HAVING max(upper(a.during)) - make_interval(mins => r.buffer_minutes) <= %(now)s
 ORDER BY b.id;
 
 -- seated_in_turn --
--- Seated parties whose occupancy has not ended yet, with where and since when they sit: the
--- candidates for a whole turn they were not given at the door (`pipeline.whole_turns`).
+-- Seated parties whose occupancy has not ended yet, with since when they sit and until when they
+-- hold their tables: the candidates for a whole turn they were not given at the door
+-- (`pipeline.whole_turns`).
 SELECT b.id, b.restaurant_id, b.party_size, b.start_at, b.duration_minutes,
-       min(lower(a.during)) AS seated_from, max(upper(a.during)) AS occupied_until,
-       array_agg(a.table_id ORDER BY a.table_id) AS table_ids
+       min(lower(a.during)) AS seated_from, max(upper(a.during)) AS occupied_until
 FROM bookings b
 JOIN allocations a ON a.booking_id = b.id AND a.released_at IS NULL
 WHERE b.status = 'seated'
